@@ -1,0 +1,178 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalUserManager(UserManager):
+    def get_by_audience(self, audience: str, identifier: str) -> "User":
+        return self.get(audience=audience, identifier=identifier)
+
+
+class User(AbstractUser):
+    """Every person who logs in. Students, employees and parents log in with an identifier
+    of their audience (matricule, employee number, email); staff log in to the admin with
+    their username."""
+
+    class Audience(models.TextChoices):
+        STUDENT = "student", _("Étudiant")
+        EMPLOYEE = "employee", _("Employé")
+        PARENT = "parent", _("Parent")
+        STAFF = "staff", _("Personnel du registrariat")
+
+    audience = models.CharField(
+        _("type de compte"), max_length=10, choices=Audience.choices, default=Audience.STAFF
+    )
+    # Always a string: "00875" keeps its zeros.
+    identifier = models.CharField(_("identifiant"), max_length=254, blank=True)
+    activated_at = models.DateTimeField(_("activé le"), null=True, blank=True)
+
+    objects = PortalUserManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("compte")
+        verbose_name_plural = _("comptes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audience", "identifier"],
+                condition=~Q(identifier=""),
+                name="user_audience_identifier_unique",
+            ),
+        ]
+
+    @staticmethod
+    def username_for(audience: str, identifier: str) -> str:
+        return f"{audience}:{identifier}"
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.identifier or self.username
+
+
+class SecretQuestion(models.Model):
+    """A question from the list staff manage; students pick theirs at first use."""
+
+    text = models.CharField(_("question (français)"), max_length=200, unique=True)
+    text_en = models.CharField(_("question (anglais)"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("proposée"), default=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("question secrète")
+        verbose_name_plural = _("questions secrètes")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.localized_text
+
+    @property
+    def localized_text(self) -> str:
+        if (get_language() or "fr").startswith("en") and self.text_en:
+            return self.text_en
+        return self.text
+
+
+class SecretAnswer(models.Model):
+    """A user's answer, normalised then hashed with the password hasher: staff cannot read it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="secret_answers"
+    )
+    question = models.ForeignKey(SecretQuestion, on_delete=models.PROTECT, related_name="+")
+    answer_hash = models.CharField(max_length=256)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("réponse secrète")
+        verbose_name_plural = _("réponses secrètes")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="secret_answer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.question}"
+
+
+class FirstUseFlow(models.Model):
+    """A first use in progress. Its state is a row, not the session, so that a step can be
+    checked against what was really verified (see docs/decisions/0001-first-use-state.md).
+    The browser holds only this row's id, inside its server-side session."""
+
+    class Step(models.TextChoices):
+        CODE = "code", _("Code reçu par courriel")
+        QUESTIONS = "questions", _("Questions secrètes")
+        EMAIL = "email", _("Courriel")
+        PASSWORD = "password", _("Mot de passe")
+        DONE = "done", _("Terminé")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.CASCADE, related_name="first_use_flows"
+    )
+    steps = models.JSONField(default=list)
+    position = models.PositiveSmallIntegerField(default=0)
+    code_hash = models.CharField(max_length=256, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    code_sends = models.PositiveSmallIntegerField(default=0)
+    # Hashed answers and the chosen email wait here until the password step creates the account.
+    answers = models.JSONField(default=list, blank=True)
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("première utilisation en cours")
+        verbose_name_plural = _("premières utilisations en cours")
+
+    def __str__(self) -> str:
+        return f"{self.student} ({self.current_step})"
+
+    @property
+    def current_step(self) -> str:
+        if self.completed_at:
+            return self.Step.DONE
+        return self.steps[self.position] if self.position < len(self.steps) else self.Step.DONE
+
+    @property
+    def is_live(self) -> bool:
+        return self.completed_at is None and self.expires_at > timezone.now()
+
+
+class UserSession(AbstractBaseSession):
+    """A server-side session that knows whose it is, so that a person can see their sessions
+    and end the others, and a password reset or a disabled account can end them all."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        verbose_name=_("compte"),
+    )
+    ip_address = models.GenericIPAddressField(_("adresse"), null=True, blank=True)
+    user_agent = models.CharField(_("appareil"), max_length=300, blank=True)
+    last_seen = models.DateTimeField(_("dernière activité"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.last_seen:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from accounts.session_store import SessionStore
+
+        return SessionStore

@@ -1,0 +1,1 @@
+"""Writes of the accounts app, by topic. Each is atomic where it spans rows, and audited."""

@@ -1,0 +1,180 @@
+"""Profil personnel, and what staff do to accounts from the admin. Each write is audited; a
+changed password or address is told to the owner by email."""
+
+from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.hashers import make_password
+from django.core import signing
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import SecretAnswer, SecretQuestion, User, UserSession
+from accounts.services.common import THROTTLE, Refused, throttle_key
+from accounts.services.recovery import RECOVERY_THROTTLE, email_on_file
+from portal.emails import email_send
+from portal.http import client_ip
+from portal.models import AuditEvent
+from portal.normalize import normalize_answer
+from portal.services import audit_record
+from portal.throttle import throttle_check, throttle_clear, throttle_fail
+
+EMAIL_CHANGE_SALT = "portail.accounts.email-change"
+EMAIL_CHANGE_MAX_AGE = 24 * 60 * 60
+
+
+def current_password_verify(*, request: HttpRequest, user: User, password: str) -> None:
+    """The password typed again before a sensitive change. Wrong ones count as failed logins
+    (the same lockout), so a session left open is no way to guess the password."""
+    key = throttle_key(user.audience, user.identifier or user.username)
+    ip = client_ip(request)
+    locked = throttle_check(THROTTLE, key=key, ip=ip)
+    if locked:
+        raise Refused(locked)
+    if not user.check_password(password):
+        locked = throttle_fail(THROTTLE, key=key, ip=ip)
+        audit_record(
+            kind=AuditEvent.Kind.LOGIN_FAILED,
+            request=request,
+            subject=user,
+            identifier=key,
+            details={"reason": "password_reentry"},
+        )
+        raise Refused(locked)
+
+
+def sessions_end_others(*, request: HttpRequest, user: User) -> int:
+    """Logs the account out everywhere but in this browser."""
+    ended, _by_model = (
+        UserSession.objects.filter(user=user).exclude(session_key=request.session.session_key)
+    ).delete()
+    if ended:
+        audit_record(
+            kind=AuditEvent.Kind.SESSIONS_ENDED,
+            request=request,
+            subject=user,
+            details={"count": ended},
+        )
+    return ended
+
+
+@transaction.atomic
+def password_change(*, request: HttpRequest, user: User, password: str) -> None:
+    """The current password was checked by the form. This browser stays logged in (with a new
+    session key); every other session ends."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    update_session_auth_hash(request, user)
+    UserSession.objects.filter(user=user).exclude(session_key=request.session.session_key).delete()
+    audit_record(kind=AuditEvent.Kind.PASSWORD_CHANGED, request=request, subject=user)
+    email = email_on_file(user)
+    if email:
+        email_send(
+            to=email,
+            template="password_changed",
+            context={"user": user, "when": timezone.now(), "ip": client_ip(request)},
+        )
+
+
+@transaction.atomic
+def questions_change(
+    *, request: HttpRequest, user: User, answers: list[tuple[SecretQuestion, str]]
+) -> None:
+    user.secret_answers.all().delete()
+    SecretAnswer.objects.bulk_create(
+        SecretAnswer(
+            user=user,
+            question=question,
+            answer_hash=make_password(normalize_answer(answer)),
+            position=position,
+        )
+        for position, (question, answer) in enumerate(answers)
+    )
+    audit_record(kind=AuditEvent.Kind.QUESTIONS_CHANGED, request=request, subject=user)
+
+
+def email_change_request(*, request: HttpRequest, user: User, email: str) -> None:
+    """Sends a verification link to the new address and a notice to the old one. Nothing
+    changes until the link is followed; the link dies once the address has changed."""
+    old = email_on_file(user)
+    token = signing.dumps({"user": user.pk, "old": old, "new": email}, salt=EMAIL_CHANGE_SALT)
+    email_send(
+        to=email,
+        template="email_change_verify",
+        context={
+            "user": user,
+            "link": settings.PORTAL_BASE_URL
+            + reverse("accounts:email_confirm", kwargs={"token": token}),
+        },
+    )
+    if old:
+        email_send(to=old, template="email_change_notice", context={"user": user, "new": email})
+    audit_record(kind=AuditEvent.Kind.EMAIL_CHANGE_REQUESTED, request=request, subject=user)
+
+
+@transaction.atomic
+def email_change_confirm(*, request: HttpRequest, token: str) -> User | None:
+    """Applies a verified change to the account and to the registrar's record. None for a
+    link that is forged, expired, or already used."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    user = User.objects.filter(pk=data["user"], is_active=True).first()
+    if user is None or email_on_file(user) != data["old"]:
+        return None
+    user.email = data["new"]
+    user.save(update_fields=["email"])
+    for related in ("student", "employee"):
+        record = getattr(user, related, None)
+        if record is not None:
+            record.email = data["new"]
+            record.save(update_fields=["email"])
+    audit_record(kind=AuditEvent.Kind.EMAIL_CHANGED, request=request, subject=user)
+    return user
+
+
+# --- Staff, from the admin ------------------------------------------------------------------
+
+
+def account_unlock(*, request: HttpRequest, actor: User, user: User) -> None:
+    """Lifts the account's lockouts (login and secret questions) before they expire."""
+    key = throttle_key(user.audience, user.identifier or user.username)
+    throttle_clear(THROTTLE, key=key)
+    throttle_clear(RECOVERY_THROTTLE, key=key)
+    audit_record(
+        kind=AuditEvent.Kind.STAFF_UNLOCK,
+        request=request,
+        actor=actor,
+        subject=user,
+        identifier=key,
+    )
+
+
+@transaction.atomic
+def first_use_reset(*, request: HttpRequest, actor: User, user: User) -> None:
+    """The student does first use again: no password, no answers, no session. Staff never see
+    or choose either."""
+    user.set_unusable_password()
+    user.activated_at = None
+    user.save(update_fields=["password", "activated_at"])
+    user.secret_answers.all().delete()
+    UserSession.objects.filter(user=user).delete()
+    audit_record(
+        kind=AuditEvent.Kind.STAFF_FIRST_USE_RESET,
+        request=request,
+        actor=actor,
+        subject=user,
+        identifier=throttle_key(user.audience, user.identifier),
+    )
+
+
+@transaction.atomic
+def account_disable(*, request: HttpRequest, actor: User, user: User) -> None:
+    """Disabling an account ends its sessions at once."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    UserSession.objects.filter(user=user).delete()
+    audit_record(kind=AuditEvent.Kind.ACCOUNT_DISABLED, request=request, actor=actor, subject=user)

@@ -1,0 +1,1 @@
+"""The payment centre: invoices, voluntary contributions, card payments, receipts."""

@@ -1,0 +1,296 @@
+import csv
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from billing import services
+from billing.models import Allocation, Invoice, InvoiceLine, Payment, Receipt
+from billing.selectors import invoices_with_balance
+from students.models import Student
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("solde")
+    parameter_name = "solde"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("unpaid", _("À payer")), ("overdue", _("En souffrance"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "unpaid":
+            return queryset.filter(status=Invoice.Status.OPEN, balance__gt=0)
+        if self.value() == "overdue":
+            return queryset.filter(
+                status=Invoice.Status.OPEN, balance__gt=0, due_date__lt=timezone.localdate()
+            )
+        return queryset
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    fields = ["description", "amount", "voluntary", "removed", "position"]
+
+
+class AllocationInline(admin.TabularInline):
+    model = Allocation
+    extra = 0
+    fields = ["payment", "amount"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.action(description=_("Exporter en CSV"))
+def export_csv(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="factures.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with accents correctly with a BOM
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "matricule",
+            "last_name",
+            "first_name",
+            "session",
+            "invoice_number",
+            "description",
+            "due_date",
+            "total",
+            "paid",
+            "balance",
+            "status",
+        ]
+    )
+    for invoice in invoices_with_balance(queryset.select_related("student")):
+        writer.writerow(
+            [
+                invoice.student.matricule,
+                invoice.student.last_name,
+                invoice.student.first_name,
+                invoice.session,
+                invoice.number,
+                invoice.description,
+                invoice.due_date.isoformat(),
+                f"{invoice.total:.2f}",
+                f"{invoice.paid:.2f}",
+                f"{invoice.balance:.2f}",
+                invoice.status,
+            ]
+        )
+    return response
+
+
+class InPersonPaymentForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Mode de paiement"),
+        choices=[
+            (value, label)
+            for value, label in Payment.Provider.choices
+            if value in Payment.IN_PERSON
+        ],
+    )
+    amount = forms.DecimalField(
+        label=_("Montant reçu"),
+        max_digits=10,
+        decimal_places=2,
+        required=False,
+        help_text=_("Vide : le solde complet des factures choisies."),
+    )
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "student",
+        "session",
+        "description",
+        "due_date",
+        "status",
+        "balance_display",
+    ]
+    list_filter = [OverdueFilter, "status", "session"]
+    search_fields = ["number", "student__matricule", "student__last_name", "student__first_name"]
+    list_select_related = ["student"]
+    autocomplete_fields = ["student"]
+    inlines = [InvoiceLineInline, AllocationInline]
+    actions = [export_csv, "record_payment"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return invoices_with_balance(super().get_queryset(request))
+
+    @admin.display(description=_("solde"), ordering="balance")
+    def balance_display(self, invoice: Invoice) -> str:
+        return f"{invoice.balance:.2f} $"
+
+    def has_record_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("billing.add_payment")
+
+    @admin.action(description=_("Enregistrer un paiement en personne"), permissions=["record"])
+    def record_payment(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        invoices = list(queryset.select_related("student"))
+        students = {invoice.student_id for invoice in invoices}
+        if len(students) != 1:
+            self.message_user(
+                request, _("Choisissez les factures d'un seul étudiant."), messages.ERROR
+            )
+            return None
+        form = InPersonPaymentForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            try:
+                payment = services.payment_record_in_person(
+                    request=request,
+                    actor=request.user,
+                    student=Student.objects.get(pk=students.pop()),
+                    invoices=invoices,
+                    method=form.cleaned_data["method"],
+                    amount=form.cleaned_data["amount"],
+                )
+            except services.PaymentError:
+                self.message_user(
+                    request,
+                    _("Montant refusé : il doit être positif et ne pas dépasser le solde."),
+                    messages.ERROR,
+                )
+                return None
+            self.message_user(
+                request,
+                _("Paiement %(reference)s enregistré; relevé %(receipt)s.")
+                % {"reference": payment.reference, "receipt": payment.receipt.number},
+            )
+            return None
+        return render(
+            request,
+            "admin/billing/record_payment.html",
+            {
+                **self.admin_site.each_context(request),
+                "invoices": invoices,
+                "form": form,
+                "title": _("Enregistrer un paiement en personne"),
+                "opts": self.model._meta,
+            },
+        )
+
+
+class PaymentAllocationInline(admin.TabularInline):
+    model = Allocation
+    extra = 0
+    fields = ["invoice", "amount"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "student",
+        "amount",
+        "provider",
+        "status",
+        "created_at",
+        "completed_at",
+    ]
+    list_filter = ["status", "provider", "created_at"]
+    search_fields = ["reference", "student__matricule", "student__last_name", "provider_session_id"]
+    list_select_related = ["student"]
+    readonly_fields = ["cancel_link", *[field.name for field in Payment._meta.fields]]
+    inlines = [PaymentAllocationInline]
+
+    @admin.display(description=_("annuler ou rembourser"))
+    def cancel_link(self, payment: Payment) -> str:
+        if payment.status not in (Payment.Status.PENDING, Payment.Status.SUCCEEDED):
+            return "—"
+        return format_html(
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:billing_payment_cancel", args=[payment.pk]),
+            _("Annuler ou rembourser…"),
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "<int:pk>/annuler/",
+                self.admin_site.admin_view(self.cancel_view),
+                name="billing_payment_cancel",
+            ),
+            *super().get_urls(),
+        ]
+
+    def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Cancel (pending) or refund (approved), with a reason; audited."""
+        payment = get_object_or_404(Payment.objects.select_related("student"), pk=pk)
+        if not request.user.has_perm("billing.change_payment"):
+            raise PermissionDenied
+        form = CancelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.payment_cancel(
+                    request=request,
+                    actor=request.user,
+                    payment=payment,
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.PaymentError:
+                self.message_user(
+                    request, _("Ce paiement ne peut être ni annulé ni remboursé."), messages.ERROR
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("Paiement %(reference)s : %(status)s.")
+                    % {
+                        "reference": payment.reference,
+                        "status": Payment.objects.get(pk=pk).get_status_display(),
+                    },
+                )
+            return redirect(reverse("admin:billing_payment_change", args=[pk]))
+        return render(
+            request,
+            "admin/billing/cancel_payment.html",
+            {
+                **self.admin_site.each_context(request),
+                "payment": payment,
+                "form": form,
+                "title": _("Annuler ou rembourser un paiement"),
+                "opts": self.model._meta,
+            },
+        )
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin):
+    list_display = ["number", "payment", "issued_at"]
+    search_fields = ["number", "payment__reference", "payment__student__matricule"]
+    list_select_related = ["payment"]
+    readonly_fields = ["number", "payment", "issued_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,112 @@
+"""Demo invoices, so that the payment centre has something to pay (README lists them)."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from billing.models import Invoice, InvoiceLine
+from portal.demo import demo_step
+from portal.models import Institution
+from students.models import Student
+
+# matricule suffix, number, session, description, days until due, lines (description, amount,
+# voluntary)
+INVOICES = [
+    (
+        1,
+        "FAC00000397",
+        "AUT-2026",
+        "Droits de scolarité",
+        30,
+        [
+            ("Droits d'inscription", "175.00", False),
+            ("Frais de services aux étudiants", "100.00", False),
+            ("Association étudiante", "25.00", True),
+        ],
+    ),
+    (
+        1,
+        "FAC00000398",
+        "AUT-2026",
+        "Activités parascolaires",
+        45,
+        [
+            ("Activités sportives et culturelles", "40.00", False),
+            ("Fondation du cégep", "10.00", True),
+        ],
+    ),
+    (
+        2,
+        "FAC00000401",
+        "AUT-2026",
+        "Droits de scolarité",
+        30,
+        [
+            ("Droits d'inscription", "150.00", False),
+        ],
+    ),
+    (
+        12,
+        "FAC00000405",
+        "AUT-2026",
+        "Confirmation d'inscription tardive",
+        -20,
+        [
+            ("Frais de retard", "25.00", False),
+        ],
+    ),
+    (
+        19,
+        "FAC00000409",
+        "HIV-2027",
+        "Droits de scolarité",
+        60,
+        [
+            ("Droits d'inscription", "175.00", False),
+            ("Association étudiante", "25.00", True),
+        ],
+    ),
+]
+
+
+@demo_step(order=30)
+def demo_invoices(institution: Institution) -> list[str]:
+    if not institution.module_enabled("payments"):
+        return []
+    length = institution.identifier_length
+    today = timezone.localdate()
+    lines = ["", "Invoices (Centre de paiement):"]
+    for suffix, number, session, description, days, fees in INVOICES:
+        matricule = f"{2026000 + suffix}"[-length:].rjust(length, "0")
+        student = Student.objects.filter(matricule=matricule).first()
+        if student is None:
+            continue
+        invoice, created = Invoice.objects.get_or_create(
+            number=number,
+            defaults={
+                "student": student,
+                "session": session,
+                "description": description,
+                "due_date": today + datetime.timedelta(days=days),
+            },
+        )
+        if created:
+            InvoiceLine.objects.bulk_create(
+                InvoiceLine(
+                    invoice=invoice,
+                    description=text,
+                    amount=Decimal(amount),
+                    voluntary=voluntary,
+                    position=position,
+                )
+                for position, (text, amount, voluntary) in enumerate(fees)
+            )
+        total = sum(Decimal(amount) for _text, amount, _voluntary in fees)
+        late = " (overdue)" if days < 0 else ""
+        lines.append(f"  {matricule}  {number}  {total:.2f} $  {description}{late}")
+    lines.append(
+        "Demo card: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 is declined "
+        "(any future expiry, any 3-digit code)."
+    )
+    return lines

@@ -1,0 +1,618 @@
+"""`python manage.py import_csv invoices FILE [--dry-run]`: the payment centre's invoices.
+
+One row per invoice line; the rows that share an `invoice_number` make one invoice and must agree
+on its student, session, description and due date. The guarantees are those of the students
+import (students.imports): all-or-nothing, every error with its line number, idempotent by invoice
+number. An invoice whose lines change gets its lines replaced, except that a voluntary
+contribution the student removed stays removed while the same line (description and amount) is
+still there. An invoice with an approved or pending payment, or no longer open, is never changed.
+
+The summary counts the file's rows, that is invoice lines (a row creates a line, updates it or
+leaves it as it is); a note counts the invoices.
+"""
+
+import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils.translation import gettext as _
+
+from billing.models import Allocation, Invoice, InvoiceLine, Payment
+from students.imports import (
+    PREFETCH_CHUNK,
+    Change,
+    Importer,
+    Plan,
+    Row,
+    RowInvalid,
+    line_error,
+    register,
+)
+from students.models import Student
+
+SESSION_RE = re.compile(r"[A-Z]{3}-[0-9]{4}")
+NUMBER_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]*")
+# Digits, then at most one decimal mark: the point, or the comma of a French spreadsheet (a cell
+# is already cut at the file's delimiter, so a comma inside it can only be a decimal mark).
+AMOUNT_RE = re.compile(r"([0-9]+)(?:[.,]([0-9]+))?")
+CENT = Decimal("0.01")
+AMOUNT_MAX = Decimal("99999999.99")  # InvoiceLine.amount: 10 digits, 2 of them decimals
+VOLUNTARY = {
+    "oui": True,
+    "non": False,
+    "yes": True,
+    "no": False,
+    "vrai": True,
+    "faux": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+}
+# The columns every row of one invoice repeats, and must repeat alike.
+INVOICE_COLUMNS = ("matricule", "session", "description", "due_date")
+# Payments that settle, or may still settle, an invoice: its lines are then what was paid.
+BINDING_PAYMENTS = (Payment.Status.SUCCEEDED, Payment.Status.PENDING)
+
+
+@dataclass
+class InvoiceRow:
+    """What a plan of this import is about: one line of one invoice (`Plan.instance`)."""
+
+    invoice: Invoice
+    line: InvoiceLine
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass
+class InvoicePlan:
+    """What the file does to one invoice."""
+
+    number: str
+    invoice: Invoice
+    created: bool
+    header_changed: bool = False
+    lines_changed: bool = False
+    lines: list[InvoiceLine] = field(default_factory=list)  # its lines as the file has them
+
+    @property
+    def changed(self) -> bool:
+        return self.created or self.header_changed or self.lines_changed
+
+
+def _money(amount: Decimal) -> str:
+    return str(amount.quantize(CENT))
+
+
+def _yes_no(value: bool) -> str:
+    return _("oui") if value else _("non")
+
+
+def _line_label(description: str, amount: Decimal, voluntary: bool) -> str:
+    if voluntary:
+        return _("%(description)s (%(amount)s $, volontaire)") % {
+            "description": description,
+            "amount": _money(amount),
+        }
+    return _("%(description)s (%(amount)s $)") % {
+        "description": description,
+        "amount": _money(amount),
+    }
+
+
+@register
+class InvoiceImporter(Importer):
+    kind = "invoices"
+    model = Invoice
+    key = "invoice_number"
+    # header → what it fills: the invoice's fields, then its line's (InvoiceLine).
+    columns: ClassVar[dict[str, str]] = {
+        "matricule": "student",
+        "session": "session",
+        "invoice_number": "number",
+        "description": "description",
+        "due_date": "due_date",
+        "line_description": "line.description",
+        "amount": "line.amount",
+        "voluntary": "line.voluntary",
+    }
+    required = frozenset(columns)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.students: dict[str, Student] = {}
+        self.invoices: dict[str, InvoicePlan] = {}
+        self.outcomes: dict[int, Plan | list[str]] = {}
+        self.warnings: list[tuple[int, str]] = []
+
+    # Loading, once for the whole file
+
+    def prepare(self, rows: Sequence[Row]) -> None:
+        """Loads the students and the invoices the file names, a few queries whatever its length.
+
+        The students are locked first, as starting a payment does, so that no payment can begin
+        on an invoice between the check below and the write; the invoices and their lines are
+        locked too (a student removing a contribution meanwhile waits for the import). Rows are
+        locked in primary key order, so that two imports at once wait rather than deadlock.
+        """
+        matricules = list(dict.fromkeys(row.cells.get("matricule", "") for row in rows))
+        for start in range(0, len(matricules), PREFETCH_CHUNK):
+            chunk = matricules[start : start + PREFETCH_CHUNK]
+            for student in (
+                Student.objects.select_for_update().filter(matricule__in=chunk).order_by("pk")
+            ):
+                self.students[student.matricule] = student
+        numbers = list(dict.fromkeys(row.cells.get("invoice_number", "") for row in rows))
+        paid = Allocation.objects.filter(
+            invoice=OuterRef("pk"), payment__status__in=BINDING_PAYMENTS
+        )
+        lines = InvoiceLine.objects.select_for_update().order_by("position", "id")
+        for start in range(0, len(numbers), PREFETCH_CHUNK):
+            chunk = numbers[start : start + PREFETCH_CHUNK]
+            queryset = (
+                Invoice.objects.select_for_update(of=("self",))
+                .filter(number__in=chunk)
+                .order_by("pk")  # locks always taken in the same order: no deadlock
+                .select_related("student")
+                .annotate(has_payments=Exists(paid))
+                .prefetch_related(Prefetch("lines", queryset=lines))
+            )
+            for invoice in queryset:
+                self.existing[invoice.number] = invoice
+        self._plan_all(rows)
+
+    # Cells
+
+    def clean_matricule(self, value: str) -> Student:
+        student = self.students.get(value)
+        if student is None:
+            message = _(
+                "aucun étudiant n'a le %(name)s « %(value)s ». Importez d'abord les étudiants "
+                "(import_csv students)."
+            ) % {"name": self.institution.get_identifier_name_display().lower(), "value": value}
+            length = self.institution.identifier_length
+            if value.isdigit() and len(value) < length:
+                message += " " + _(
+                    "Si Excel a retiré les zéros du début, mettez la colonne au format Texte."
+                )
+            raise ValidationError(message)
+        return student
+
+    def clean_session(self, value: str) -> str:
+        session = value.upper()
+        if not SESSION_RE.fullmatch(session):
+            raise ValidationError(
+                _(
+                    "la session doit avoir la forme AUT-2026 (trois lettres, un trait d'union et "
+                    "l'année). Valeur reçue : « %(value)s »."
+                )
+                % {"value": value}
+            )
+        return session
+
+    def clean_invoice_number(self, value: str) -> str:
+        if not NUMBER_RE.fullmatch(value) or len(value) > _max_length(Invoice, "number"):
+            raise ValidationError(
+                _(
+                    "le numéro de facture ne peut contenir que des chiffres, des lettres sans "
+                    "accent et des traits d'union (%(max)d au plus). Valeur reçue : « %(value)s »."
+                )
+                % {"max": _max_length(Invoice, "number"), "value": value}
+            )
+        return value
+
+    def clean_description(self, value: str) -> str:
+        return _check_length("description", value, _max_length(Invoice, "description"))
+
+    def clean_due_date(self, value: str) -> datetime.date:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValidationError(
+                _("l'échéance doit être au format AAAA-MM-JJ.")
+                + " "
+                + _("Valeur reçue : « %(value)s ».") % {"value": value}
+            )
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(
+                _("l'échéance %(value)s n'existe pas.") % {"value": value}
+            ) from None
+
+    def clean_line_description(self, value: str) -> str:
+        return _check_length("line_description", value, _max_length(InvoiceLine, "description"))
+
+    def clean_amount(self, value: str) -> Decimal:
+        received = _("Valeur reçue : « %(value)s ».") % {"value": value}
+        if value.startswith("-"):
+            raise ValidationError(_("le montant doit être plus grand que 0.") + " " + received)
+        match = AMOUNT_RE.fullmatch(value)
+        if match is None:
+            raise ValidationError(
+                _(
+                    "le montant doit être un nombre comme 275.00 (ou 275,00), sans symbole $ "
+                    "ni séparateur de milliers."
+                )
+                + " "
+                + received
+            )
+        if len(match.group(2) or "") > 2:
+            raise ValidationError(
+                _(
+                    "le montant a plus de 2 décimales (les cents) ; n'écrivez pas de séparateur "
+                    "de milliers."
+                )
+                + " "
+                + received
+            )
+        amount = Decimal(value.replace(",", ".")).quantize(CENT)
+        if amount <= 0:
+            raise ValidationError(_("le montant doit être plus grand que 0.") + " " + received)
+        if amount > AMOUNT_MAX:
+            raise ValidationError(
+                _("le montant dépasse %(max)s $.") % {"max": _money(AMOUNT_MAX)} + " " + received
+            )
+        return amount
+
+    def clean_voluntary(self, value: str) -> bool:
+        voluntary = VOLUNTARY.get(value.casefold())
+        if voluntary is None:
+            raise ValidationError(
+                _(
+                    "la colonne « voluntary » vaut « oui » pour une cotisation volontaire, "
+                    "« non » sinon. Valeur reçue : « %(value)s »."
+                )
+                % {"value": value}
+            )
+        return voluntary
+
+    # Rows: every row is checked in `prepare`, since an invoice is known only from all of its rows
+
+    def plan(self, row: Row) -> Plan:
+        outcome = self.outcomes[row.line]
+        if isinstance(outcome, list):
+            raise RowInvalid(outcome)
+        return outcome
+
+    def _clean_cells(self, row: Row) -> tuple[dict[str, Any], list[str]]:
+        values: dict[str, Any] = {}
+        errors: list[str] = []
+        for header in self.columns:
+            cell = row.cells.get(header, "")
+            if not cell:
+                errors.append(
+                    _("la cellule « %(name)s » est vide ; elle est obligatoire.") % {"name": header}
+                )
+                continue
+            try:
+                values[header] = getattr(self, f"clean_{header}")(cell)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        return values, errors
+
+    def _plan_all(self, rows: Sequence[Row]) -> None:
+        groups: dict[str, list[tuple[Row, dict[str, Any]]]] = {}
+        errors: dict[int, list[str]] = {}
+        for row in rows:
+            values, errors[row.line] = self._clean_cells(row)
+            number = values.get("invoice_number")
+            if number is None:
+                continue  # without a valid number, the row belongs to no invoice
+            group = groups.setdefault(number, [])
+            if group:
+                errors[row.line].extend(_disagreements(number, group[0][0], row))
+            group.append((row, values))
+        for number, group in groups.items():
+            if all(not errors[row.line] for row, _values in group):
+                self._plan_invoice(number, group, errors)
+            else:
+                self._check_student(number, group, errors)
+        for row in rows:
+            if errors[row.line]:
+                self.outcomes[row.line] = errors[row.line]
+        # A valid row of an invoice refused on another of its lines has nothing to do and nothing
+        # to say: the file is refused for the other line.
+        unplanned = [row.line for row in rows if row.line not in self.outcomes]
+        if unplanned and not any(errors.values()):
+            raise RuntimeError(f"Rows left without a plan: {unplanned}")
+        for line in unplanned:
+            self.outcomes[line] = []
+
+    def _check_student(
+        self, number: str, group: list[tuple[Row, dict[str, Any]]], errors: dict[int, list[str]]
+    ) -> None:
+        existing = self.existing.get(number)
+        row, values = group[0]
+        student = values.get("matricule")
+        if existing is not None and student is not None and existing.student_id != student.pk:
+            errors[row.line].append(
+                _(
+                    "la facture %(number)s est au dossier %(old)s ; un import ne peut pas la "
+                    "faire passer au dossier %(new)s. Corrigez le matricule, ou donnez un autre "
+                    "numéro à la nouvelle facture."
+                )
+                % {
+                    "number": number,
+                    "old": existing.student.matricule,
+                    "new": student.matricule,
+                }
+            )
+
+    def _plan_invoice(
+        self, number: str, group: list[tuple[Row, dict[str, Any]]], errors: dict[int, list[str]]
+    ) -> None:
+        first, header = group[0]
+        existing = self.existing.get(number)
+        fields = {
+            "session": header["session"],
+            "description": header["description"],
+            "due_date": header["due_date"],
+        }
+        if existing is None:
+            invoice = Invoice(number=number, student=header["matricule"], **fields)
+            plan = self.invoices[number] = InvoicePlan(number, invoice, created=True)
+            for position, (row, values) in enumerate(group):
+                line = self._new_line(invoice, position, values)
+                plan.lines.append(line)
+                if position == 0:
+                    label = _(
+                        "%(number)s (%(student)s, %(session)s, échéance %(due_date)s) : %(line)s"
+                    ) % {
+                        "number": number,
+                        "student": header["matricule"].matricule,
+                        "session": header["session"],
+                        "due_date": header["due_date"].isoformat(),
+                        "line": _line_label(line.description, line.amount, line.voluntary),
+                    }
+                else:
+                    label = self._row_label(number, line)
+                self.outcomes[row.line] = Plan(
+                    row.line, InvoiceRow(invoice, line, label), True, values
+                )
+            return
+
+        self._check_student(number, group, errors)
+        if errors[first.line]:
+            return
+        plan = self.invoices[number] = InvoicePlan(number, existing, created=False)
+        header_changes = [
+            Change(name, str(_field(Invoice, name).verbose_name), getattr(existing, name), new)
+            for name, new in fields.items()
+            if getattr(existing, name) != new
+        ]
+        plan.header_changed = bool(header_changes)
+
+        old_lines = list(existing.lines.all())
+        pairs = _pair_lines(old_lines, [values for _row, values in group])
+        plans: list[Plan] = []
+        for position, (row, values) in enumerate(group):
+            line = self._new_line(existing, position, values)
+            old = pairs.get(position)
+            changes: list[Change] = []
+            if old is not None:
+                if old.amount != line.amount:
+                    changes.append(
+                        Change(
+                            "amount",
+                            str(_field(InvoiceLine, "amount").verbose_name),
+                            _money(old.amount),
+                            _money(line.amount),
+                        )
+                    )
+                if old.voluntary != line.voluntary:
+                    changes.append(
+                        Change(
+                            "voluntary",
+                            str(_field(InvoiceLine, "voluntary").verbose_name),
+                            _yes_no(old.voluntary),
+                            _yes_no(line.voluntary),
+                        )
+                    )
+                # The student's removal of a contribution survives while the line is the same.
+                line.removed = old.removed and not changes
+                if old.removed and changes:
+                    self.warnings.append(
+                        (
+                            row.line,
+                            _(
+                                "la facture %(number)s : la cotisation volontaire « %(line)s » "
+                                "que l'étudiant avait retirée change ; elle sera de nouveau "
+                                "à payer."
+                            )
+                            % {"number": number, "line": old.description},
+                        )
+                    )
+            plan.lines.append(line)
+            plans.append(
+                Plan(
+                    row.line,
+                    InvoiceRow(existing, line, self._row_label(number, line, old is None)),
+                    old is None,
+                    values,
+                    changes,
+                )
+            )
+        paired = {old.pk for old in pairs.values()}
+        dropped = [old for old in old_lines if old.pk not in paired]
+        for old in dropped:
+            plans[0].changes.append(
+                Change(
+                    "lines",
+                    _("ligne retirée"),
+                    _line_label(old.description, old.amount, old.voluntary),
+                    None,
+                )
+            )
+            if old.removed:
+                self.warnings.append(
+                    (
+                        first.line,
+                        _(
+                            "la facture %(number)s : la cotisation volontaire « %(line)s » que "
+                            "l'étudiant avait retirée n'est plus dans le fichier."
+                        )
+                        % {"number": number, "line": old.description},
+                    )
+                )
+        # A reordering alone changes nothing; the file's order is kept when lines are replaced.
+        plan.lines_changed = any(row_plan.created or row_plan.changes for row_plan in plans)
+        plans[0].changes[:0] = header_changes
+
+        if plan.changed:
+            refusal = _refusal(existing)
+            if refusal:
+                del self.invoices[number]
+                errors[first.line].append(refusal)
+                return
+        for change in header_changes:
+            setattr(existing, change.field, change.new)
+        for row_plan in plans:
+            self.outcomes[row_plan.line] = row_plan
+
+    def _new_line(self, invoice: Invoice, position: int, values: dict[str, Any]) -> InvoiceLine:
+        return InvoiceLine(
+            invoice=invoice,
+            description=values["line_description"],
+            amount=values["amount"],
+            voluntary=values["voluntary"],
+            position=position,
+        )
+
+    def _row_label(self, number: str, line: InvoiceLine, with_amount: bool = True) -> str:
+        text = (
+            _line_label(line.description, line.amount, line.voluntary)
+            if with_amount
+            else line.description
+        )
+        return _("%(number)s : %(line)s") % {"number": number, "line": text}
+
+    # Writing
+
+    def apply(self, plans: Sequence[Plan]) -> None:
+        numbers = {plan.instance.invoice.number for plan in plans}  # type: ignore[attr-defined]
+        changed = [plan for number, plan in self.invoices.items() if number in numbers]
+        new_invoices = [plan.invoice for plan in changed if plan.created]
+        updated = [plan.invoice for plan in changed if not plan.created and plan.header_changed]
+        replaced = [plan.invoice.pk for plan in changed if not plan.created and plan.lines_changed]
+        lines = [
+            line for plan in changed if plan.created or plan.lines_changed for line in plan.lines
+        ]
+        Invoice.objects.bulk_create(new_invoices, batch_size=PREFETCH_CHUNK)
+        if updated:
+            Invoice.objects.bulk_update(
+                updated, ["session", "description", "due_date"], batch_size=PREFETCH_CHUNK
+            )
+        for start in range(0, len(replaced), PREFETCH_CHUNK):
+            InvoiceLine.objects.filter(
+                invoice_id__in=replaced[start : start + PREFETCH_CHUNK]
+            ).delete()
+        InvoiceLine.objects.bulk_create(lines, batch_size=PREFETCH_CHUNK)
+
+    def notes(self, plans: Sequence[Plan], *, dry_run: bool) -> list[str]:
+        created = sum(plan.created for plan in self.invoices.values())
+        updated = sum(not plan.created and plan.changed for plan in self.invoices.values())
+        counts = {
+            "created": created,
+            "updated": updated,
+            "unchanged": len(self.invoices) - created - updated,
+        }
+        summary = (
+            _("Factures : %(created)d à créer, %(updated)d à modifier, %(unchanged)d inchangée(s).")
+            if dry_run
+            else _(
+                "Factures : %(created)d créée(s), %(updated)d modifiée(s), "
+                "%(unchanged)d inchangée(s)."
+            )
+        )
+        return [
+            *(line_error(line, message) for line, message in sorted(self.warnings)),
+            summary % counts,
+        ]
+
+
+def _field(model: type[Invoice] | type[InvoiceLine], name: str) -> Any:
+    return model._meta.get_field(name)
+
+
+def _max_length(model: type[Invoice] | type[InvoiceLine], name: str) -> int:
+    return _field(model, name).max_length
+
+
+def _check_length(header: str, value: str, limit: int) -> str:
+    if len(value) > limit:
+        raise ValidationError(
+            _("« %(name)s » compte %(count)d caractères ; %(max)d au plus.")
+            % {"name": header, "count": len(value), "max": limit}
+        )
+    return value
+
+
+def _disagreements(number: str, first: Row, row: Row) -> list[str]:
+    """The invoice's columns in which `row` says otherwise than the invoice's first row."""
+    errors = []
+    for header in INVOICE_COLUMNS:
+        before, now = first.cells.get(header, ""), row.cells.get(header, "")
+        if header == "session":
+            before, now = before.upper(), now.upper()
+        if before != now:
+            errors.append(
+                _(
+                    "la facture %(number)s a « %(name)s » = « %(before)s » à la ligne "
+                    "%(first)d, mais « %(now)s » ici ; les lignes d'une même facture doivent "
+                    "concorder."
+                )
+                % {
+                    "number": number,
+                    "name": header,
+                    "before": before,
+                    "first": first.line,
+                    "now": now,
+                }
+            )
+    return errors
+
+
+def _pair_lines(old_lines: list[InvoiceLine], rows: list[dict[str, Any]]) -> dict[int, InvoiceLine]:
+    """Which existing line each row of the file is (by its position in the invoice's rows):
+    first the same line (description, amount, voluntary), then a line of the same description
+    (its amount or kind changes); a row paired with none is a new line."""
+    free = list(old_lines)
+    pairs: dict[int, InvoiceLine] = {}
+
+    def same(old: InvoiceLine, values: dict[str, Any]) -> bool:
+        return (old.description, old.amount, old.voluntary) == (
+            values["line_description"],
+            values["amount"],
+            values["voluntary"],
+        )
+
+    for test in (same, lambda old, values: old.description == values["line_description"]):
+        for position, values in enumerate(rows):
+            if position in pairs:
+                continue
+            match = next((old for old in free if test(old, values)), None)
+            if match is not None:
+                pairs[position] = match
+                free.remove(match)
+    return pairs
+
+
+def _refusal(invoice: Invoice) -> str:
+    """Why an invoice may no longer change, or ""."""
+    if invoice.status == Invoice.Status.CANCELLED:
+        return _(
+            "la facture %(number)s est annulée ; elle ne peut plus être modifiée par import."
+        ) % {"number": invoice.number}
+    if invoice.status == Invoice.Status.PAID or invoice.has_payments:  # type: ignore[attr-defined]
+        return _(
+            "la facture %(number)s a déjà des paiements ; elle ne peut plus être modifiée par "
+            "import."
+        ) % {"number": invoice.number}
+    return ""

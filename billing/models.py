@@ -1,0 +1,172 @@
+"""The payment centre's records. Money is Decimal with two places (CAD), never a float."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from students.models import Student
+
+ZERO = Decimal("0.00")
+
+
+class Invoice(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("À payer")
+        PAID = "paid", _("Payée")
+        CANCELLED = "cancelled", _("Annulée")
+
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("étudiant")
+    )
+    number = models.CharField(_("numéro"), max_length=30, unique=True)
+    session = models.CharField(
+        pgettext_lazy("school term", "session"), max_length=20, help_text=_("Ex. : AUT-2026")
+    )
+    description = models.CharField(_("description"), max_length=200)
+    due_date = models.DateField(_("échéance"))
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("facture")
+        verbose_name_plural = _("factures")
+        ordering = ["due_date", "number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
+
+
+class InvoiceLine(models.Model):
+    """A fee. A voluntary contribution (marked * on the statement) may be removed by the
+    student in "Détails" before paying, and put back."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    description = models.CharField(_("description"), max_length=200)
+    amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
+    voluntary = models.BooleanField(_("cotisation volontaire"), default=False)
+    removed = models.BooleanField(_("retirée par l'étudiant"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ligne de facture")
+        verbose_name_plural = _("lignes de facture")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(removed=False) | Q(voluntary=True),
+                name="only_voluntary_lines_removed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.amount} $)"
+
+
+class Payment(models.Model):
+    class Provider(models.TextChoices):
+        DEMO = "demo", _("Paiement en ligne (démonstration)")
+        STRIPE = "stripe", _("Paiement en ligne (Stripe)")
+        CASH = "cash", _("Comptant")
+        DEBIT = "debit", _("Carte de débit")
+        CHEQUE = "cheque", _("Chèque certifié")
+        CARD = "card", _("Carte de crédit au comptoir")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En cours")
+        SUCCEEDED = "succeeded", _("Approuvé")
+        FAILED = "failed", _("Refusé")
+        EXPIRED = "expired", _("Expiré")
+        CANCELLED = "cancelled", _("Annulé")
+        REFUNDED = "refunded", _("Remboursé")
+
+    IN_PERSON = (Provider.CASH, Provider.DEBIT, Provider.CHEQUE, Provider.CARD)
+
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="payments", verbose_name=_("étudiant")
+    )
+    reference = models.CharField(_("référence"), max_length=20, unique=True)
+    provider = models.CharField(_("mode"), max_length=10, choices=Provider.choices)
+    amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("devise"), max_length=3, default="CAD")
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    # Stripe's Checkout Session id: unique, so that one session is fulfilled once.
+    provider_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    provider_payment_id = models.CharField(max_length=255, blank=True)
+    # Where the browser goes to pay (Stripe Checkout's page), kept so a double click reuses it.
+    checkout_url = models.URLField(max_length=1000, blank=True)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    card_brand = models.CharField(_("carte"), max_length=20, blank=True)
+    card_last4 = models.CharField(_("4 derniers chiffres"), max_length=4, blank=True)
+    authorization_number = models.CharField(_("no d'autorisation"), max_length=30, blank=True)
+    receipt_email = models.EmailField(_("courriel de confirmation"), blank=True)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("complété le"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("enregistré par"),
+    )
+    reason = models.CharField(_("motif (annulation, remboursement)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("paiement")
+        verbose_name_plural = _("paiements")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount} $ ({self.get_status_display()})"
+
+    @property
+    def masked_card(self) -> str:
+        return f"{self.card_brand.upper()} ************{self.card_last4}" if self.card_last4 else ""
+
+
+class Allocation(models.Model):
+    """How much of a payment goes to one invoice."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("affectation")
+        verbose_name_plural = _("affectations")
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "invoice"], name="allocation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} ← {self.amount} $"
+
+
+class Receipt(models.Model):
+    """The "Relevé de transaction" of an approved payment, with its own number."""
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="receipt")
+    number = models.CharField(_("numéro"), max_length=20, unique=True)
+    issued_at = models.DateTimeField(_("émis le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reçu")
+        verbose_name_plural = _("reçus")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,338 @@
+"""Centre de paiement: statement, details, selection, payment, receipts; Stripe's return and
+webhook. Every page is the logged-in student's own: another student's invoice, payment or
+receipt answers 404 like a missing one."""
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from billing import receipts, selectors, services
+from billing.forms import DemoCardForm, ReceiptEmailForm, selected_numbers
+from billing.models import Payment, Receipt
+from billing.providers import StripeProvider, provider_current
+from portal.http import client_ip
+from portal.throttle import throttle_check, throttle_fail
+from students.forms import ContactForm
+from students.home import student_of
+from students.models import Student
+from students.services import student_contact_update
+
+CONTACT_CONFIRMED_KEY = "billing_contact_confirmed"
+logger = logging.getLogger(__name__)
+
+
+def student_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The payment centre is a student's, and only where the institution offers it."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        student = student_of(request)
+        if student is None or not request.institution.module_enabled("payments"):
+            raise Http404
+        return view(request, student, *args, **kwargs)
+
+    return wrapped
+
+
+@student_page
+def statement(request: HttpRequest, student: Student) -> HttpResponse:
+    """État de compte: the invoices to pay, each with its balance, and the total."""
+    invoices = list(selectors.invoices_open(student))
+    return render(
+        request,
+        "billing/statement.html",
+        {
+            "student": student,
+            "invoices": invoices,
+            "total": sum((invoice.balance for invoice in invoices), services.ZERO),
+            "now": timezone.localtime(),
+            "payments": Payment.objects.filter(
+                student=student, status=Payment.Status.SUCCEEDED
+            ).select_related("receipt")[:10],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@student_page
+def invoice_detail(request: HttpRequest, student: Student, number: str) -> HttpResponse:
+    """Détails: the fees, and the voluntary contributions the student may remove or add."""
+    invoice = selectors.invoice_for_student(student, number)
+    if request.method == "POST":
+        try:
+            services.contribution_set(
+                request=request,
+                student=student,
+                line_id=int(request.POST.get("line", "0") or 0),
+                kept=request.POST.get("action") == "keep",
+            )
+        except (services.PaymentError, ValueError):
+            messages.error(
+                request, _("Cette cotisation ne peut plus être modifiée pour cette facture.")
+            )
+        else:
+            messages.success(request, _("Votre choix a été enregistré."))
+        return redirect("billing:invoice", number=invoice.number)
+    return render(
+        request,
+        "billing/invoice.html",
+        {"invoice": invoice, "student": student, "frozen": selectors.invoice_frozen(invoice)},
+    )
+
+
+@require_GET
+@student_page
+def selection(request: HttpRequest, student: Student) -> HttpResponse:
+    """Factures sélectionnées: what will be paid and the total, from the server's figures."""
+    numbers = selected_numbers(request.GET)
+    invoices = list(selectors.invoices_open(student).filter(number__in=numbers))
+    if not numbers or len(invoices) != len(numbers):
+        messages.error(request, _("Sélectionnez au moins une facture à payer."))
+        return redirect("billing:statement")
+    if request.institution.payment_confirm_contact and not request.session.get(
+        CONTACT_CONFIRMED_KEY
+    ):
+        return redirect(
+            f"{reverse('billing:contact')}?{urlencode({'factures': numbers}, doseq=True)}"
+        )
+    return render(
+        request,
+        "billing/selection.html",
+        {
+            "invoices": invoices,
+            "total": sum((invoice.balance for invoice in invoices), services.ZERO),
+            "provider": provider_current(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@student_page
+def contact(request: HttpRequest, student: Student) -> HttpResponse:
+    """ "Omnivox peut vous demander de confirmer vos coordonnées": confirm or correct them."""
+    numbers = selected_numbers(request.GET if request.method == "GET" else request.POST)
+    form = ContactForm(request.POST or None, instance=student)
+    if request.method == "POST" and form.is_valid():
+        student_contact_update(
+            request=request,
+            student=Student.objects.get(pk=student.pk),
+            changes={name: form.cleaned_data[name] for name in form.changed_data},
+        )
+        request.session[CONTACT_CONFIRMED_KEY] = True
+        return redirect(
+            f"{reverse('billing:selection')}?{urlencode({'factures': numbers}, doseq=True)}"
+        )
+    return render(request, "billing/contact.html", {"form": form, "numbers": numbers})
+
+
+@require_POST
+@student_page
+def pay(request: HttpRequest, student: Student) -> HttpResponse:
+    """Starts the payment of the selected invoices with the current provider."""
+    provider = provider_current()
+    try:
+        payment = services.payment_start(
+            request=request,
+            student=student,
+            invoice_numbers=selected_numbers(request.POST),
+            provider=provider,
+        )
+    except services.PaymentError:
+        messages.error(
+            request, _("Ces factures ne peuvent pas être payées. Vérifiez votre état de compte.")
+        )
+        return redirect("billing:statement")
+    if payment.checkout_url:
+        return redirect(payment.checkout_url)
+    try:
+        return redirect(provider.start(payment))
+    except stripe.StripeError:
+        services.payment_fail(
+            request=request, payment_id=payment.pk, status=Payment.Status.FAILED, reason="stripe"
+        )
+        messages.error(
+            request,
+            _("Le service de paiement est présentement indisponible. Réessayez dans un moment."),
+        )
+        return redirect("billing:statement")
+
+
+@require_http_methods(["GET", "POST"])
+@student_page
+def demo_pay(request: HttpRequest, student: Student, reference: str) -> HttpResponse:
+    """P@iement en ligne (démonstration): the card form and its 3:00 countdown."""
+    payment = selectors.payment_for_student(student, reference)
+    if payment.provider != Payment.Provider.DEMO or payment.status != Payment.Status.PENDING:
+        return redirect("billing:payment", reference=payment.reference)
+    if payment.expires_at <= timezone.now():
+        services.payment_fail(
+            request=request, payment_id=payment.pk, status=Payment.Status.EXPIRED, reason="timeout"
+        )
+        return redirect("billing:payment", reference=payment.reference)
+    form = DemoCardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            approved = services.demo_payment_pay(
+                request=request,
+                payment=payment,
+                card_number=form.cleaned_data["card_number"],
+                receipt_email=form.cleaned_data["email"],
+            )
+        except services.PaymentError:
+            messages.error(
+                request,
+                _(
+                    "Ces factures ont été payées autrement entre-temps : aucun montant n'a "
+                    "été prélevé."
+                ),
+            )
+            return redirect("billing:statement")
+        if approved:
+            return redirect("billing:receipt", number=Receipt.objects.get(payment=payment).number)
+        return redirect("billing:payment", reference=payment.reference)
+    seconds = max(0, int((payment.expires_at - timezone.now()).total_seconds()))
+    return render(
+        request,
+        "billing/demo_pay.html",
+        {
+            "payment": payment,
+            "form": form,
+            "seconds": seconds,
+            "countdown": f"{seconds // 60}:{seconds % 60:02d}",
+            "allocations": payment.allocations.select_related("invoice"),
+        },
+    )
+
+
+@student_page
+def payment_status(request: HttpRequest, student: Student, reference: str) -> HttpResponse:
+    payment = selectors.payment_for_student(student, reference)
+    if payment.status == Payment.Status.SUCCEEDED:
+        return redirect("billing:receipt", number=payment.receipt.number)
+    return render(request, "billing/payment_status.html", {"payment": payment})
+
+
+@student_page
+def stripe_return(request: HttpRequest, student: Student) -> HttpResponse:
+    """Stripe sends the browser back here. The URL proves nothing: the session is fetched
+    from Stripe, and only a paid session of this student's payment is fulfilled."""
+    session_id = request.GET.get("session_id", "")
+    payment = Payment.objects.filter(
+        student=student, provider=Payment.Provider.STRIPE, provider_session_id=session_id
+    ).first()
+    if not session_id or payment is None:
+        raise Http404
+    if payment.status == Payment.Status.PENDING:
+        try:
+            session = StripeProvider().retrieve(session_id)
+        except stripe.StripeError:
+            session = None
+        if session is not None:
+            try:
+                services.stripe_session_fulfil(request=request, session=session)
+            except services.PaymentError:
+                logger.error("Stripe session %s paid for a closed payment", session_id)
+        payment.refresh_from_db()
+    return redirect("billing:payment", reference=payment.reference)
+
+
+FULFIL_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
+FAIL_EVENTS = {"checkout.session.async_payment_failed", "checkout.session.expired"}
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Stripe's events, verified with the signing secret on the raw body (a bad signature or a
+    stale timestamp gets a 400). Fulfilment is idempotent: duplicates and any order are fine."""
+    try:
+        event = stripe.Webhook.construct_event(
+            request.body,
+            request.headers.get("Stripe-Signature", ""),
+            settings.STRIPE_WEBHOOK_SECRET,
+        )
+    except (ValueError, stripe.SignatureVerificationError):
+        return HttpResponse(status=400)
+    session = event["data"]["object"].to_dict()
+    if event["type"] in FULFIL_EVENTS:
+        # The event's copy has no card details: ask Stripe for the session with its charge.
+        try:
+            session = StripeProvider().retrieve(session["id"])
+        except stripe.StripeError:
+            logger.warning("Stripe session %s could not be retrieved", session.get("id"))
+        try:
+            services.stripe_session_fulfil(request=None, session=session)
+        except services.PaymentError:
+            # Paid after staff cancelled it: answered 200 so Stripe stops retrying; the
+            # payment needs a refund by staff.
+            logger.error("Stripe session %s paid for a closed payment", session.get("id"))
+    elif event["type"] in FAIL_EVENTS:
+        payment = Payment.objects.filter(provider_session_id=session.get("id")).first()
+        if payment is not None:
+            status = (
+                Payment.Status.EXPIRED
+                if event["type"] == "checkout.session.expired"
+                else Payment.Status.FAILED
+            )
+            services.payment_fail(
+                request=None, payment_id=payment.pk, status=status, reason=event["type"]
+            )
+    return HttpResponse(status=200)
+
+
+# --- Receipts -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@student_page
+def receipt(request: HttpRequest, student: Student, number: str) -> HttpResponse:
+    """Relevé de transaction, with "Envoyer" to an address the person types (5 an hour)."""
+    found = selectors.receipt_for_student(student, number)
+    form = ReceiptEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key, ip = f"receipt:{request.user.pk}", client_ip(request)
+        if throttle_check("receipt_email", key=key, ip=ip):
+            messages.error(request, _("Trop d'envois en peu de temps. Réessayez plus tard."))
+        else:
+            throttle_fail("receipt_email", key=key, ip=ip)
+            services.receipt_send(
+                request=request,
+                receipt=found,
+                email=form.cleaned_data["email"],
+                pdf=receipts.receipt_pdf(found, request.institution, request),
+            )
+            messages.success(
+                request,
+                _("Le relevé a été envoyé à %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+        return redirect("billing:receipt", number=found.number)
+    return render(
+        request,
+        "billing/receipt.html",
+        {**receipts.receipt_context(found, request.institution), "form": form},
+    )
+
+
+@student_page
+def receipt_pdf(request: HttpRequest, student: Student, number: str) -> HttpResponse:
+    found = selectors.receipt_for_student(student, number)
+    response = HttpResponse(
+        receipts.receipt_pdf(found, request.institution, request), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{found.number}.pdf"'
+    return response

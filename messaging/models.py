@@ -1,0 +1,167 @@
+"""MIO messages, documents, news and events. Files are stored under MEDIA_ROOT (outside the
+static files) and served only to their recipients, by a view that checks access."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import School
+from students.models import Student
+
+
+class Message(models.Model):
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sent_messages",
+        verbose_name=_("expéditeur"),
+    )
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(_("message"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("message MIO")
+        verbose_name_plural = _("messages MIO")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class MessageRecipient(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="recipients")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="received_messages"
+    )
+    read_at = models.DateTimeField(_("lu le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("destinataire")
+        verbose_name_plural = _("destinataires")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user"], name="message_recipient_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.message} → {self.user}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # A random name on disk: the original name is kept in the row, never used as a path.
+    import uuid
+
+    return f"mio/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("fichier"), upload_to=attachment_path)
+    name = models.CharField(_("nom"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+
+    class Meta:
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    import uuid
+
+    return f"documents/{uuid.uuid4().hex}.pdf"
+
+
+class Document(models.Model):
+    """A PDF addressed by staff to students (the merit transcript, back-to-school information)."""
+
+    title = models.CharField(_("titre"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    file = models.FileField(_("fichier PDF"), upload_to=document_path)
+    created_at = models.DateTimeField(_("publié le"), auto_now_add=True, db_index=True)
+    students = models.ManyToManyField(
+        Student, through="DocumentRecipient", related_name="documents", verbose_name=_("étudiants")
+    )
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DocumentRecipient(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="recipients")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+")
+    first_read_at = models.DateTimeField(_("lu pour la première fois le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("destinataire du document")
+        verbose_name_plural = _("destinataires du document")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "student"], name="document_recipient_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} → {self.student}"
+
+
+class NewsItem(models.Model):
+    """Actualités et messages, per community: a school, or the whole institution."""
+
+    title = models.CharField(_("titre"), max_length=200)
+    body = models.TextField(_("texte"))
+    school = models.ForeignKey(
+        School,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        verbose_name=_("communauté"),
+        help_text=_("Vide : tout l'établissement."),
+    )
+    published_on = models.DateField(_("publié le"))
+
+    class Meta:
+        verbose_name = _("actualité")
+        verbose_name_plural = _("actualités")
+        ordering = ["-published_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        EVENT = "event", _("Événement")
+        DEADLINE = "deadline", _("Date limite")
+
+    title = models.CharField(_("titre"), max_length=200)
+    date = models.DateField(_("date"), db_index=True)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.EVENT)
+    school = models.ForeignKey(
+        School,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        verbose_name=_("école"),
+        help_text=_("Vide : tout l'établissement."),
+    )
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("calendrier des événements")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.title}"

@@ -1,0 +1,228 @@
+"""MIO reads. Access goes through `message_for_user` and `attachment_for_user`, which answer
+404 alike for a missing message and for one the user neither sent nor received."""
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from messaging.models import Attachment, Message, MessageRecipient
+from students.models import Employee, Program, Section, Student
+
+THREAD_DEPTH = 10
+
+
+def _search(queryset: QuerySet, q: str, prefix: str = "") -> QuerySet:
+    """Case-insensitive search in the subject, the body and the sender's name."""
+    q = q.strip()
+    if not q:
+        return queryset
+    queryset = queryset.annotate(
+        sender_full_name=Concat(
+            f"{prefix}sender__first_name", Value(" "), f"{prefix}sender__last_name"
+        )
+    )
+    return queryset.filter(
+        Q(**{f"{prefix}subject__icontains": q})
+        | Q(**{f"{prefix}body__icontains": q})
+        | Q(sender_full_name__icontains=q)
+        | Q(**{f"{prefix}sender__identifier__icontains": q})
+    )
+
+
+def inbox_for(user: User, *, q: str = "") -> QuerySet[MessageRecipient]:
+    """The messages the user received, newest first, each with its read state."""
+    received = (
+        MessageRecipient.objects.filter(user=user)
+        .select_related("message__sender")
+        .annotate(attachment_count=Count("message__attachments"))
+        .order_by("-message__created_at", "-message_id")
+    )
+    return _search(received, q, prefix="message__")
+
+
+def inbox_counts(user: User) -> dict[str, int]:
+    """How many messages the user received, and how many are unread: one query."""
+    return MessageRecipient.objects.filter(user=user).aggregate(
+        total=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True))
+    )
+
+
+def unread_count(user: User) -> int:
+    return MessageRecipient.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def sent_for(user: User, *, q: str = "") -> QuerySet[Message]:
+    """The messages the user sent, newest first, with their recipients' count."""
+    sent = (
+        Message.objects.filter(sender=user)
+        .select_related("sender")
+        .annotate(
+            recipient_count=Count("recipients", distinct=True),
+            attachment_count=Count("attachments", distinct=True),
+        )
+        .order_by("-created_at", "-id")
+    )
+    return _search(sent, q)
+
+
+def _readable_by(user: User) -> Q:
+    return Q(sender=user) | Q(
+        Exists(MessageRecipient.objects.filter(message=OuterRef("pk"), user=user))
+    )
+
+
+def message_for_user(user: User, pk: int) -> Message:
+    """The message, if the user sent or received it; 404 otherwise, as for a missing one."""
+    message = (
+        Message.objects.filter(_readable_by(user), pk=pk)
+        .select_related("sender")
+        .prefetch_related("attachments")
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return message
+
+
+def message_thread(user: User, message: Message) -> list[Message]:
+    """The earlier messages the reply answers, oldest first, only those the user may read."""
+    thread: list[Message] = []
+    parent_id = message.parent_id
+    seen = {message.pk}
+    while parent_id and parent_id not in seen and len(thread) < THREAD_DEPTH:
+        seen.add(parent_id)
+        parent = (
+            Message.objects.filter(_readable_by(user), pk=parent_id)
+            .select_related("sender")
+            .first()
+        )
+        if parent is None:
+            break
+        thread.append(parent)
+        parent_id = parent.parent_id
+    return list(reversed(thread))
+
+
+def recipient_of(user: User, message: Message) -> MessageRecipient | None:
+    return MessageRecipient.objects.filter(message=message, user=user).first()
+
+
+def attachment_for_user(user: User, pk: int) -> Attachment:
+    """The attachment, if the user sent or received its message; 404 otherwise."""
+    attachment = (
+        Attachment.objects.filter(pk=pk)
+        .filter(
+            Q(message__sender=user)
+            | Q(Exists(MessageRecipient.objects.filter(message=OuterRef("message_id"), user=user)))
+        )
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+# --- Who may write to whom ---------------------------------------------------------------
+
+
+def staff_recipients_for_student(student: Student) -> list[User]:
+    """Whom a student may write to: employees with an account (their own teachers first),
+    then the registrar's staff. Never another student."""
+    teacher_ids = set(
+        Employee.objects.filter(
+            sections__enrolments__student=student, user__isnull=False
+        ).values_list("user_id", flat=True)
+    )
+    users = list(
+        User.objects.filter(
+            Q(audience=User.Audience.EMPLOYEE, employee__isnull=False)
+            | Q(audience=User.Audience.STAFF, is_staff=True),
+            is_active=True,
+        ).order_by("last_name", "first_name", "id")
+    )
+
+    def rank(user: User) -> int:
+        if user.pk in teacher_ids:
+            return 0
+        return 1 if user.audience == User.Audience.EMPLOYEE else 2
+
+    users.sort(key=rank)
+    for user in users:
+        user.is_my_teacher = user.pk in teacher_ids
+    return users
+
+
+def sections_for_employee(user: User, today: datetime.date | None = None) -> QuerySet[Section]:
+    """The employee's own sections (any term), and every section of the current term."""
+    today = today or timezone.localdate()
+    return (
+        Section.objects.filter(
+            Q(teacher__user=user) | Q(term__starts_on__lte=today, term__ends_on__gte=today)
+        )
+        .select_related("term", "course")
+        .distinct()
+        .order_by("-term__starts_on", "course__code", "group")
+    )
+
+
+def programs_for_employee() -> QuerySet[Program]:
+    return Program.objects.order_by("code")
+
+
+def student_user_by_matricule(matricule: str) -> User | None:
+    student = (
+        Student.objects.filter(matricule=matricule.strip(), user__isnull=False)
+        .select_related("user")
+        .first()
+    )
+    return student.user if student and student.user.is_active else None
+
+
+def section_users(section: Section) -> QuerySet[User]:
+    """Every student enrolled in the section who has an account."""
+    return User.objects.filter(
+        audience=User.Audience.STUDENT, is_active=True, student__enrolments__section=section
+    ).distinct()
+
+
+def program_users(program: Program) -> QuerySet[User]:
+    """Every student of the program (the whole cohort) who has an account."""
+    return User.objects.filter(
+        audience=User.Audience.STUDENT, is_active=True, student__program=program
+    ).distinct()
+
+
+def unread_counts(user: User) -> tuple[int, int]:
+    """(unread MIO messages, unopened documents) of the user, in one query for the home page."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+
+    from messaging.models import DocumentRecipient
+
+    def counted(queryset: QuerySet, group: str) -> Subquery:
+        return Subquery(
+            queryset.values(group).annotate(n=Count("id")).values("n")[:1],
+            output_field=IntegerField(),
+        )
+
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            mio=counted(
+                MessageRecipient.objects.filter(user=OuterRef("pk"), read_at__isnull=True),
+                "user",
+            ),
+            documents=counted(
+                DocumentRecipient.objects.filter(
+                    student__user=OuterRef("pk"), first_read_at__isnull=True
+                ),
+                "student",
+            ),
+        )
+        .values("mio", "documents")
+        .first()
+    ) or {}
+    return row.get("mio") or 0, row.get("documents") or 0

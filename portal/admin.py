@@ -1,0 +1,102 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import AuditEvent, Institution, School
+from portal.modules import MODULE_CHOICES
+
+admin.site.site_header = _("Portail — administration")
+admin.site.site_title = _("Portail")
+admin.site.index_title = _("Registrariat")
+
+
+class InstitutionForm(forms.ModelForm):
+    enabled_modules = forms.MultipleChoiceField(
+        label=_("Modules activés"),
+        choices=MODULE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Les modules non cochés paraissent en gris, « présentement désactivé »."),
+    )
+
+    class Meta:
+        model = Institution
+        exclude: list[str] = []
+
+
+class SchoolInline(admin.TabularInline):
+    model = School
+    extra = 0
+    fields = ["code", "name", "is_main", "email", "phone", "address"]
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    form = InstitutionForm
+    inlines = [SchoolInline]
+    list_display = ["name", "preset", "identifier_name", "identifier_length"]
+    readonly_fields = ["preset"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "preset", "address", "phone", "email"]}),
+        (
+            _("Identifiant et première utilisation"),
+            {
+                "fields": [
+                    "identifier_name",
+                    "identifier_length",
+                    "first_use_proofs",
+                    "captcha_enabled",
+                    "emailed_code_enabled",
+                    "first_use_collects_email",
+                    "secret_question_count",
+                ]
+            },
+        ),
+        (
+            _("Politique de mot de passe"),
+            {
+                "fields": [
+                    "password_min_length",
+                    "password_max_length",
+                    "password_min_letters",
+                    "password_min_digits",
+                    "password_min_uppercase",
+                    "password_charset",
+                    "password_trailing_digits",
+                ]
+            },
+        ),
+        (_("Sessions et modules"), {"fields": ["session_idle_minutes", "enabled_modules"]}),
+        (
+            _("Centre de paiement"),
+            {"fields": ["payment_confirm_contact", "restrict_on_overdue"]},
+        ),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # One institution per deployment.
+        return not Institution.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "identifier", "subject", "actor", "ip_address"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["identifier", "subject__username", "actor__username", "ip_address"]
+    date_hierarchy = "created_at"
+    list_select_related = ["subject", "actor"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,284 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.modules import ALL_MODULE_SLUGS, MODULE_CHOICES
+
+
+def default_modules() -> list[str]:
+    return list(ALL_MODULE_SLUGS)
+
+
+class Institution(models.Model):
+    """The one institution a deployment serves, and every rule that differs between them.
+
+    Rules are data, read through `portal.selectors.institution_current()`; code never asks which
+    institution it is serving.
+    """
+
+    class IdentifierName(models.TextChoices):
+        MATRICULE = "matricule", _("Matricule")
+        DOSSIER = "dossier", _("Numéro de dossier")
+        STUDENT_NUMBER = "student_number", _("Numéro d'étudiant")
+
+    class FirstUseProofs(models.TextChoices):
+        CODE_PERMANENT = "code_permanent", _("Code permanent et date de naissance")
+        MEMBER_IDENTITY = (
+            "member_identity",
+            _("Nom de famille, date de naissance et code postal"),
+        )
+
+    class PasswordCharset(models.TextChoices):
+        ANY = "any", _("Tous les caractères")
+        ASCII_ALNUM = "ascii_alnum", _("Lettres non accentuées (a à z) et chiffres (0 à 9)")
+
+    preset = models.SlugField(_("préréglage"), max_length=30, blank=True)
+    name = models.CharField(_("nom"), max_length=200)
+    short_name = models.CharField(_("nom court"), max_length=60, blank=True)
+    address = models.TextField(_("adresse"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=40, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+
+    identifier_name = models.CharField(
+        _("nom de l'identifiant"),
+        max_length=20,
+        choices=IdentifierName.choices,
+        default=IdentifierName.MATRICULE,
+    )
+    identifier_length = models.PositiveSmallIntegerField(
+        _("nombre de chiffres de l'identifiant"),
+        default=7,
+        validators=[MinValueValidator(3), MaxValueValidator(12)],
+    )
+    first_use_proofs = models.CharField(
+        _("preuves d'identité à la première utilisation"),
+        max_length=20,
+        choices=FirstUseProofs.choices,
+        default=FirstUseProofs.CODE_PERMANENT,
+    )
+    captcha_enabled = models.BooleanField(_("CAPTCHA"), default=False)
+    emailed_code_enabled = models.BooleanField(
+        _("code envoyé par courriel"),
+        default=False,
+        help_text=_(
+            "À la première utilisation, envoyer un code à usage unique au courriel au dossier."
+        ),
+    )
+    first_use_collects_email = models.BooleanField(
+        _("demander le courriel à la première utilisation"),
+        default=False,
+        help_text=_(
+            "L'étudiant ou le membre saisit son courriel deux fois avant son mot de passe."
+        ),
+    )
+    secret_question_count = models.PositiveSmallIntegerField(
+        _("nombre de questions secrètes"),
+        default=3,
+        validators=[MaxValueValidator(5)],
+    )
+
+    password_min_length = models.PositiveSmallIntegerField(
+        _("longueur minimale du mot de passe"),
+        default=12,
+        validators=[MinValueValidator(4), MaxValueValidator(128)],
+    )
+    password_max_length = models.PositiveSmallIntegerField(
+        _("longueur maximale du mot de passe"),
+        default=128,
+        validators=[MinValueValidator(4), MaxValueValidator(128)],
+    )
+    password_min_letters = models.PositiveSmallIntegerField(_("lettres au minimum"), default=0)
+    password_min_digits = models.PositiveSmallIntegerField(_("chiffres au minimum"), default=0)
+    password_min_uppercase = models.PositiveSmallIntegerField(_("majuscules au minimum"), default=0)
+    password_charset = models.CharField(
+        _("caractères permis"),
+        max_length=20,
+        choices=PasswordCharset.choices,
+        default=PasswordCharset.ANY,
+    )
+    password_trailing_digits = models.PositiveSmallIntegerField(
+        _("doit se terminer par ce nombre de chiffres"), default=0
+    )
+
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        _("déconnexion après inactivité (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(720)],
+    )
+    enabled_modules = models.JSONField(_("modules activés"), default=default_modules, blank=True)
+    payment_confirm_contact = models.BooleanField(
+        _("faire confirmer les coordonnées avant un paiement"),
+        default=False,
+        help_text=_(
+            "Le Centre de paiement demande à l'étudiant de confirmer ou corriger ses coordonnées."
+        ),
+    )
+    restrict_on_overdue = models.BooleanField(
+        _("limiter le portail au Centre de paiement en cas de solde en souffrance"),
+        default=False,
+    )
+
+    class Meta:
+        verbose_name = _("établissement")
+        verbose_name_plural = _("établissements")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.password_min_length > self.password_max_length:
+            errors["password_max_length"] = _(
+                "La longueur maximale doit être au moins égale à la longueur minimale."
+            )
+        required = (
+            self.password_min_letters + self.password_min_digits + self.password_trailing_digits
+        )
+        if required > self.password_max_length:
+            errors["password_min_digits"] = _(
+                "Les caractères exigés dépassent la longueur maximale du mot de passe."
+            )
+        unknown = set(self.enabled_modules or []) - {slug for slug, _label in MODULE_CHOICES}
+        if unknown:
+            errors["enabled_modules"] = _("Modules inconnus : %(names)s") % {
+                "names": ", ".join(sorted(unknown))
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    def module_enabled(self, slug: str) -> bool:
+        return slug in (self.enabled_modules or [])
+
+    @property
+    def uses_code_permanent(self) -> bool:
+        return self.first_use_proofs == self.FirstUseProofs.CODE_PERMANENT
+
+
+class School(models.Model):
+    """A school or campus of the institution (CEPEO's schools, the conservatoire's sites)."""
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="schools",
+        verbose_name=_("établissement"),
+    )
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("nom"), max_length=200)
+    is_main = models.BooleanField(_("école principale"), default=False)
+    email = models.EmailField(_("courriel principal"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=40, blank=True)
+    address = models.TextField(_("adresse"), blank=True)
+
+    class Meta:
+        verbose_name = _("école")
+        verbose_name_plural = _("écoles")
+        ordering = ["-is_main", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "code"], name="school_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event. Never holds a secret: no password, answer, code or token."""
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCEEDED = "login.succeeded", _("Connexion réussie")
+        LOGIN_FAILED = "login.failed", _("Connexion refusée")
+        LOCKOUT = "lockout", _("Verrouillage après trop d'essais")
+        LOGOUT = "logout", _("Déconnexion")
+        FIRST_USE_IDENTITY_FAILED = (
+            "first_use.identity_failed",
+            _("Première utilisation : identité refusée"),
+        )
+        FIRST_USE_IDENTITY_VERIFIED = (
+            "first_use.identity_verified",
+            _("Première utilisation : identité vérifiée"),
+        )
+        FIRST_USE_CODE_SENT = "first_use.code_sent", _("Première utilisation : code envoyé")
+        FIRST_USE_CODE_FAILED = "first_use.code_failed", _("Première utilisation : code refusé")
+        FIRST_USE_CODE_VERIFIED = (
+            "first_use.code_verified",
+            _("Première utilisation : code vérifié"),
+        )
+        FIRST_USE_QUESTIONS_SET = (
+            "first_use.questions_set",
+            _("Première utilisation : questions choisies"),
+        )
+        FIRST_USE_EMAIL_SET = "first_use.email_set", _("Première utilisation : courriel saisi")
+        FIRST_USE_COMPLETED = "first_use.completed", _("Première utilisation terminée")
+        FIRST_USE_ALREADY_ACTIVE = (
+            "first_use.already_active",
+            _("Première utilisation : compte déjà activé"),
+        )
+        RECOVERY_STARTED = "recovery.started", _("Mot de passe oublié : demande")
+        RECOVERY_FAILED = "recovery.failed", _("Mot de passe oublié : réponses refusées")
+        RECOVERY_VERIFIED = "recovery.verified", _("Mot de passe oublié : identité vérifiée")
+        RESET_LINK_SENT = "recovery.link_sent", _("Lien de réinitialisation envoyé")
+        RESET_LINK_REFUSED = "recovery.link_refused", _("Lien de réinitialisation refusé")
+        PASSWORD_RESET = "password.reset", _("Mot de passe réinitialisé")
+        PASSWORD_CHANGED = "password.changed", _("Mot de passe modifié")
+        QUESTIONS_CHANGED = "questions.changed", _("Questions secrètes modifiées")
+        EMAIL_CHANGE_REQUESTED = "email.change_requested", _("Changement de courriel demandé")
+        EMAIL_CHANGED = "email.changed", _("Courriel modifié")
+        SESSIONS_ENDED = "sessions.ended", _("Autres sessions fermées")
+        SESSION_EXPIRED = "session.expired", _("Session expirée")
+        EMPLOYEE_ACTIVATED = "employee.activated", _("Compte d'employé activé")
+        STAFF_UNLOCK = "staff.unlock", _("Déverrouillage par le personnel")
+        STAFF_FIRST_USE_RESET = (
+            "staff.first_use_reset",
+            _("Première utilisation réinitialisée par le personnel"),
+        )
+        ACCOUNT_DISABLED = "account.disabled", _("Compte désactivé")
+        CONTRIBUTION_REMOVED = "billing.contribution_removed", _("Cotisation volontaire retirée")
+        CONTRIBUTION_RESTORED = "billing.contribution_restored", _("Cotisation volontaire remise")
+        PAYMENT_STARTED = "billing.payment_started", _("Paiement commencé")
+        PAYMENT_SUCCEEDED = "billing.payment_succeeded", _("Paiement approuvé")
+        PAYMENT_FAILED = "billing.payment_failed", _("Paiement refusé ou expiré")
+        PAYMENT_RECORDED = "billing.payment_recorded", _("Paiement au comptoir enregistré")
+        PAYMENT_CANCELLED = "billing.payment_cancelled", _("Paiement annulé")
+        PAYMENT_REFUNDED = "billing.payment_refunded", _("Paiement remboursé")
+        RECEIPT_SENT = "billing.receipt_sent", _("Relevé de transaction envoyé")
+        CONTACT_CONFIRMED = "students.contact_confirmed", _("Coordonnées confirmées")
+        IMPORT = "import", _("Import d'un fichier du registrariat")
+        MIO_SENT = "mio.sent", _("Message MIO envoyé")
+
+    kind = models.CharField(_("événement"), max_length=40, choices=Kind.choices, db_index=True)
+    created_at = models.DateTimeField(_("date (UTC)"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+        verbose_name=_("compte visé"),
+    )
+    identifier = models.CharField(_("identifiant saisi"), max_length=254, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("adresse du client"), null=True, blank=True)
+    user_agent = models.CharField(_("navigateur"), max_length=300, blank=True)
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("événement de sécurité")
+        verbose_name_plural = _("journal de sécurité")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()}"

@@ -1,0 +1,312 @@
+"""Settings for Portail.
+
+Every setting a deployment may change is read from an environment variable, named next to it,
+with a safe default for a local run (`make run`). docs/deployment.md lists the production ones.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# --- Core -----------------------------------------------------------------------------------
+
+# DJANGO_DEBUG: on for a local run, off in production.
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+# DJANGO_SECRET_KEY: required in production; the local default is only for a laptop.
+SECRET_KEY = os.environ.get(
+    "DJANGO_SECRET_KEY", "insecure-local-only-0f1e2d3c4b5a69788796a5b4c3d2e1f0-portail"
+)
+# DJANGO_ALLOWED_HOSTS: comma-separated; a forged Host header gets a 400.
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# PORTAL_BASE_URL: the canonical address used in links sent by email (never the request's Host).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "captcha",
+    "portal",
+    "students",
+    "accounts",
+    "billing",
+    "messaging",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.middleware.InstitutionMiddleware",
+    "portal.middleware.SessionTimeoutMiddleware",
+    "billing.middleware.OverdueRestrictionMiddleware",
+    "portal.middleware.PrivatePagesNoStoreMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+
+# DATABASE_URL: PostgreSQL in production and CI (postgres://user@host:5432/name); a SQLite file
+# under var/ otherwise. Connections are kept: without it PostgreSQL pages run 2.6x slower.
+DATABASES = {
+    "default": dj_database_url.config(
+        env="DATABASE_URL",
+        default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (throttles live here) ------------------------------------------------------------
+
+# REDIS_URL: shared Redis for several workers; the database cache otherwise, which is shared
+# too, so throttles count across processes in every setup.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "portail",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+            "KEY_PREFIX": "portail",
+        }
+    }
+
+# --- Authentication -------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.AudienceBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Argon2id first, at OWASP's minimum (t=2, 19 MiB, p=1): about 24 ms a hash on our 2-core
+# boxes where PBKDF2 costs 460 ms. See docs/decisions/0002-argon2-parameters.md.
+PASSWORD_HASHERS = [
+    "accounts.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+# The institution's own policy is added on top of these by accounts.passwords, per request.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "accounts.validators.InstitutionPolicyValidator"},
+    {"NAME": "accounts.validators.PersonalDataValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+SESSION_ENGINE = "accounts.session_store"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute lifetime: 12 hours
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Named throttles: (attempts, window in seconds, lockout in seconds), per identifier ("key")
+# and per client address ("ip"). Failed logins and failed identity checks share one count.
+PORTAL_RATE_LIMITS = {
+    "login_failed": {"key": (5, 15 * 60, 15 * 60), "ip": (20, 60, 5 * 60)},
+    # Wrong answers to the secret questions: 3 submissions close the route for 15 minutes.
+    "recovery_failed": {"key": (3, 15 * 60, 15 * 60), "ip": (20, 60, 5 * 60)},
+    # Requests that send a link by email: no mailbox flooding.
+    "link_requested": {"key": (3, 60 * 60, 60 * 60), "ip": (30, 60 * 60, 60 * 60)},
+    # "Envoyer" on a receipt: 5 emails an hour per person.
+    "receipt_email": {"key": (5, 60 * 60, 60 * 60), "ip": (20, 60 * 60, 60 * 60)},
+}
+# The longest link lifetime (an employee's first use); each kind of link checks its own.
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
+# Number of proxies in front of the app whose X-Forwarded-For we trust (0: use REMOTE_ADDR).
+PORTAL_TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0"))
+
+# --- HTTPS and security headers -------------------------------------------------------------
+
+# PORTAL_HTTPS: set to 1 when served over HTTPS (production).
+HTTPS = env_bool("PORTAL_HTTPS", default=False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("PORTAL_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# PORTAL_HSTS_PRELOAD: the "preload" directive (on with HTTPS unless set to 0).
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("PORTAL_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if env_bool("PORTAL_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+X_FRAME_OPTIONS = "DENY"
+
+# No inline script or style anywhere: everything comes from our own static files.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+
+# --- Internationalisation -------------------------------------------------------------------
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("PORTAL_TIME_ZONE", "America/Toronto")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("PORTAL_MANIFEST_STATIC")
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+# Without collectstatic (a local run), WhiteNoise serves straight from the source folders.
+WHITENOISE_USE_FINDERS = not env_bool("PORTAL_MANIFEST_STATIC")
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Email ----------------------------------------------------------------------------------
+
+# EMAIL_HOST (+ EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS): SMTP in
+# production. Without it, every email is written as a file under var/mail/ (see README).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Portail <ne-pas-repondre@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if os.environ.get("EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"],
+                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", default=True),
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {
+                "file_path": str(Path(os.environ.get("PORTAL_MAIL_DIR", VAR_DIR / "mail")))
+            },
+        }
+    }
+
+# Emails leave through Django's tasks framework, after the transaction commits.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# --- Payments -------------------------------------------------------------------------------
+
+# STRIPE_SECRET_KEY: with it, card payments go through Stripe Checkout; without it, through the
+# built-in demo card form. STRIPE_WEBHOOK_SECRET: the signing secret of the webhook endpoint
+# /paiement/stripe/webhook/. STRIPE_API_BASE: only to point the library at a stand-in server.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+
+# --- Forms and CAPTCHA ----------------------------------------------------------------------
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# PORTAL_CAPTCHA_TEST_MODE=1 makes the CAPTCHA accept "PASSED" (tests only, never by default).
+CAPTCHA_TEST_MODE = env_bool("PORTAL_CAPTCHA_TEST_MODE", default=False)
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_IMAGE_SIZE = (140, 50)
+CAPTCHA_FONT_SIZE = 32
+
+# --- Logging --------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PORTAL_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+}

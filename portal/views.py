@@ -1,0 +1,10 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from portal.home import home_panels
+from portal.modules import MODULES
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Ma page d'accueil: the person's name, their services, and the apps' panels."""
+    return render(request, "portal/home.html", {"modules": MODULES, "panels": home_panels(request)})

@@ -1,0 +1,156 @@
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from students.admin_filters import ScheduleRetrievedFilter
+from students.models import (
+    Course,
+    Employee,
+    Enrolment,
+    Evaluation,
+    Mark,
+    Meeting,
+    Program,
+    Section,
+    Student,
+    Term,
+)
+
+
+class ActivatedFilter(admin.SimpleListFilter):
+    title = _("compte activé")
+    parameter_name = "activated"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", _("Oui")), ("no", _("Non"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(user__activated_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(user__activated_at__isnull=True)
+        return queryset
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Student)
+class StudentAdmin(admin.ModelAdmin):
+    list_display = ["matricule", "last_name", "first_name", "program", "school", "activated"]
+    list_filter = [ActivatedFilter, ScheduleRetrievedFilter, "school", "program"]
+    search_fields = ["matricule", "last_name", "first_name", "code_permanent", "email"]
+    list_select_related = ["program", "school", "user"]
+    readonly_fields = ["user", "created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "matricule",
+                    "code_permanent",
+                    "last_name",
+                    "first_name",
+                    "birthdate",
+                    "sex",
+                ]
+            },
+        ),
+        (_("Coordonnées"), {"fields": ["email", "phone", "phone_alt", "address", "postal_code"]}),
+        (_("Études"), {"fields": ["program", "school"]}),
+        (_("Compte"), {"fields": ["user", "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(boolean=True, description=_("compte activé"))
+    def activated(self, student: Student) -> bool:
+        return bool(student.user and student.user.activated_at)
+
+
+@admin.register(Employee)
+class EmployeeAdmin(admin.ModelAdmin):
+    list_display = [
+        "employee_number",
+        "last_name",
+        "first_name",
+        "department",
+        "email",
+        "activated",
+    ]
+    list_filter = ["department", "school"]
+    search_fields = ["employee_number", "last_name", "first_name", "email"]
+    list_select_related = ["user"]
+    readonly_fields = ["user"]
+
+    @admin.display(boolean=True, description=_("compte activé"))
+    def activated(self, employee: Employee) -> bool:
+        return bool(employee.user and employee.user.activated_at)
+
+
+# --- Courses, terms and results --------------------------------------------------------------
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["code", "starts_on", "ends_on"]
+    search_fields = ["code"]
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "credits", "program", "program_term"]
+    list_filter = ["program", "program_term"]
+    search_fields = ["code", "title"]
+
+
+class MeetingInline(admin.TabularInline):
+    model = Meeting
+    extra = 0
+
+
+class EvaluationInline(admin.TabularInline):
+    model = Evaluation
+    extra = 0
+    fields = ["title", "weight", "date", "class_average"]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    """A group of a course in a term: its meetings, its evaluations, and the group indicators
+    (IDGZ, IFGZ) that the Cote R needs."""
+
+    list_display = ["course", "term", "group", "teacher", "idgz", "ifgz"]
+    list_filter = ["term"]
+    search_fields = ["course__code", "course__title", "group", "teacher__last_name"]
+    list_select_related = ["course", "term", "teacher"]
+    autocomplete_fields = ["course", "teacher"]
+    inlines = [MeetingInline, EvaluationInline]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["student", "section", "final_grade", "absences", "lateness"]
+    list_filter = ["section__term"]
+    search_fields = ["student__matricule", "student__last_name", "section__course__code"]
+    list_select_related = ["student", "section__course", "section__term"]
+    autocomplete_fields = ["student", "section"]
+
+
+class MarkInline(admin.TabularInline):
+    model = Mark
+    extra = 0
+    fields = ["student", "mark", "max_mark"]
+    autocomplete_fields = ["student"]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    list_display = ["title", "section", "weight", "date", "class_average"]
+    list_filter = ["section__term"]
+    search_fields = ["title", "section__course__code"]
+    list_select_related = ["section__course", "section__term"]
+    autocomplete_fields = ["section"]
+    inlines = [MarkInline]

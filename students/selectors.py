@@ -1,0 +1,42 @@
+"""Reads of the registrar's records that need care: what a page shows in a fixed number of
+queries, whatever the number of courses, and only the student's own."""
+
+import datetime
+
+from django.db.models import Prefetch
+
+from students.models import Meeting, Section, Student, Term
+
+# --- Schedule ---------------------------------------------------------------------------------
+
+
+def schedule_terms(*, student: Student) -> list[Term]:
+    """The terms the student is enrolled in, oldest first: the schedule's term switcher."""
+    return list(Term.objects.filter(sections__enrolments__student=student).distinct())
+
+
+def schedule_current_term(terms: list[Term], *, today: datetime.date) -> Term | None:
+    """The term under way today; otherwise the next one to start; otherwise the latest.
+
+    `terms` is ordered oldest first (as `schedule_terms` returns them).
+    """
+    for term in terms:
+        if term.contains(today):
+            return term
+    upcoming = [term for term in terms if term.starts_on > today]
+    if upcoming:
+        return upcoming[0]
+    return terms[-1] if terms else None
+
+
+def schedule_sections(*, student: Student, term: Term) -> list[Section]:
+    """The student's sections in the term, each with its course, teacher and weekly meetings
+    (three queries in all)."""
+    return list(
+        Section.objects.filter(term=term, enrolments__student=student)
+        .select_related("course", "teacher")
+        .prefetch_related(
+            Prefetch("meetings", queryset=Meeting.objects.order_by("day", "start", "pk"))
+        )
+        .order_by("course__code", "group")
+    )

@@ -1,0 +1,1 @@
+"""The student services modules, one file per module."""

@@ -1,0 +1,85 @@
+"""Personas and fixtures shared by every test.
+
+Alice is a cstj student who has not done her first use; Bob is an activated cstj student;
+Charlie is another activated student who "should have no access to Bob's stuff".
+"""
+
+import datetime
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import User
+from portal.models import Institution
+from portal.services import institution_load_preset
+from students.models import Student
+from tests.factories import activate, make_student
+
+PASSWORD = "Bonjour-Portail-42"
+
+
+@pytest.fixture(autouse=True)
+def _captcha_test_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What PORTAL_CAPTCHA_TEST_MODE=1 does in a deployment's environment: "PASSED" is accepted.
+    import captcha.conf.settings
+
+    monkeypatch.setattr(captcha.conf.settings, "CAPTCHA_TEST_MODE", True)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(db: None) -> Iterator[None]:
+    # Throttles live in the cache; one test's failures must not lock the next test out.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def load_preset(db: None) -> Callable[[str], Institution]:
+    return lambda name: institution_load_preset(name=name)
+
+
+@pytest.fixture
+def institution(load_preset: Callable[[str], Institution]) -> Institution:
+    return load_preset("cstj")
+
+
+@pytest.fixture
+def alice(institution: Institution) -> Student:
+    return make_student(
+        institution,
+        matricule="2026101",
+        last_name="Tremblay",
+        first_name="Alice",
+        birthdate=datetime.date(2006, 3, 5),
+        sex="F",
+        email="alice@etudiant.example",
+        postal_code="J7Z 4V2",
+    )
+
+
+@pytest.fixture
+def bob(institution: Institution) -> User:
+    student = make_student(
+        institution, matricule="2026102", last_name="Gagnon", first_name="Bob", sex="M"
+    )
+    return activate(student, password=PASSWORD, answers=("Filou", "Rimouski", "Gabrielle"))
+
+
+@pytest.fixture
+def charlie(institution: Institution) -> User:
+    student = make_student(
+        institution, matricule="2026103", last_name="Côté", first_name="Charlie", sex="M"
+    )
+    return activate(student, password=PASSWORD, answers=("Minou", "Québec", "Roxanne"))
+
+
+@pytest.fixture
+def commit(
+    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[list]],
+) -> Callable[[], AbstractContextManager[list]]:
+    """`with commit(): client.post(...)` runs what the request queued for after commit
+    (emails), as a real transaction would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
