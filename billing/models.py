@@ -115,6 +115,15 @@ class Payment(models.Model):
     expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     completed_at = models.DateTimeField(_("complété le"), null=True, blank=True)
+    # Who paid online when it is not the student: a parent buying in the school store.
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments_made",
+        verbose_name=_("payé par"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

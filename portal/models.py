@@ -120,6 +120,35 @@ class Institution(models.Model):
         default=False,
     )
 
+    parent_portal_enabled = models.BooleanField(
+        _("portail des parents"),
+        default=False,
+        help_text=_(
+            "Les parents, tuteurs et tutrices inscrits au dossier d'un enfant peuvent créer un "
+            "compte et suivre leurs enfants."
+        ),
+    )
+    parent_access_until_age = models.PositiveSmallIntegerField(
+        _("fin de l'accès des parents à l'âge de"),
+        null=True,
+        blank=True,
+        default=18,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_(
+            "L'accès d'un parent prend fin à l'anniversaire de l'enfant, sauf si son dossier "
+            "permet l'accès au-delà. Vide : l'accès ne prend pas fin avec l'âge."
+        ),
+    )
+    diploma_credits = models.PositiveSmallIntegerField(
+        _("crédits requis pour le diplôme"),
+        default=0,
+        validators=[MaxValueValidator(200)],
+        help_text=_(
+            "Ex. : 30 pour le diplôme d'études secondaires de l'Ontario. 0 : le nombre requis "
+            "n'est pas affiché."
+        ),
+    )
+
     class Meta:
         verbose_name = _("établissement")
         verbose_name_plural = _("établissements")
@@ -175,6 +204,11 @@ class School(models.Model):
     email = models.EmailField(_("courriel principal"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=40, blank=True)
     address = models.TextField(_("adresse"), blank=True)
+    offers_store = models.BooleanField(
+        _("offre les « Services en ligne »"),
+        default=False,
+        help_text=_("Les parents peuvent y acheter les articles mis en vente par l'école."),
+    )
 
     class Meta:
         verbose_name = _("école")
@@ -251,6 +285,20 @@ class AuditEvent(models.Model):
         CONTACT_CONFIRMED = "students.contact_confirmed", _("Coordonnées confirmées")
         IMPORT = "import", _("Import d'un fichier du registrariat")
         MIO_SENT = "mio.sent", _("Message MIO envoyé")
+        PARENT_SIGNUP_REQUESTED = (
+            "parents.signup_requested",
+            _("Portail des parents : demande de création de compte"),
+        )
+        PARENT_SIGNUP_REFUSED = (
+            "parents.signup_refused",
+            _("Portail des parents : renseignements non concordants"),
+        )
+        PARENT_ACTIVATED = "parents.activated", _("Portail des parents : compte activé")
+        PARENT_UNLINKED = "parents.unlinked", _("Portail des parents : enfant délié")
+        PARENT_HELP_REQUESTED = "parents.help_requested", _("Formulaire d'aide aux parents envoyé")
+        PARENT_HELP_ANSWERED = "parents.help_answered", _("Demande d'aide d'un parent répondue")
+        STORE_ORDER_PLACED = "parents.order_placed", _("Services en ligne : commande passée")
+        STORE_ORDER_CANCELLED = "parents.order_cancelled", _("Services en ligne : commande annulée")
 
     kind = models.CharField(_("événement"), max_length=40, choices=Kind.choices, db_index=True)
     created_at = models.DateTimeField(_("date (UTC)"), auto_now_add=True, db_index=True)

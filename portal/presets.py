@@ -19,6 +19,13 @@ PRODUCT_DEFAULT_POLICY: dict[str, Any] = {
     "password_trailing_digits": 0,
 }
 
+# What a preset leaves unsaid is reset to these, so that switching presets leaves nothing behind.
+INSTITUTION_DEFAULTS: dict[str, Any] = {
+    "parent_portal_enabled": False,
+    "parent_access_until_age": 18,
+    "diploma_credits": 0,
+}
+
 PRESETS: dict[str, dict[str, Any]] = {
     "cstj": {
         "institution": {
@@ -38,11 +45,18 @@ PRESETS: dict[str, dict[str, Any]] = {
             "password_min_length": 10,
             "password_min_letters": 1,
             "password_min_digits": 1,
+            "parent_portal_enabled": True,
             "password_min_uppercase": 1,
             "enabled_modules": ALL_MODULE_SLUGS,
         },
         "schools": [
-            {"code": "cstj", "name": "Cégep de Saint-Jérôme", "is_main": True},
+            {
+                "code": "cstj",
+                "name": "Cégep de Saint-Jérôme",
+                "is_main": True,
+                "email": "registrariat@cstj.example",
+                "offers_store": True,
+            },
             {"code": "mont-laurier", "name": "Centre collégial de Mont-Laurier"},
             {"code": "mont-tremblant", "name": "Centre collégial de Mont-Tremblant"},
         ],
@@ -151,11 +165,28 @@ PRESETS: dict[str, dict[str, Any]] = {
             "secret_question_count": 1,
             **PRODUCT_DEFAULT_POLICY,
             "enabled_modules": ["home", "schedule", "payments", "profile"],
+            "parent_portal_enabled": True,
+            "diploma_credits": 30,
         },
         "schools": [
-            {"code": "carrefour-jeunesse", "name": "Carrefour Jeunesse", "is_main": True},
-            {"code": "de-la-salle", "name": "École secondaire publique De La Salle"},
-            {"code": "gisele-lalonde", "name": "École secondaire publique Gisèle-Lalonde"},
+            {
+                "code": "carrefour-jeunesse",
+                "name": "Carrefour Jeunesse",
+                "is_main": True,
+                "email": "carrefour.jeunesse@cepeo.example",
+                "offers_store": True,
+            },
+            {
+                "code": "de-la-salle",
+                "name": "École secondaire publique De La Salle",
+                "email": "de.la.salle@cepeo.example",
+                "offers_store": True,
+            },
+            {
+                "code": "gisele-lalonde",
+                "name": "École secondaire publique Gisèle-Lalonde",
+                "email": "gisele.lalonde@cepeo.example",
+            },
         ],
     },
 }

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from portal.http import client_ip, user_agent
 from portal.models import AuditEvent, Institution, School
-from portal.presets import PRESETS
+from portal.presets import INSTITUTION_DEFAULTS, PRESETS
 
 
 def audit_record(
@@ -40,7 +40,7 @@ def institution_load_preset(*, name: str) -> Institution:
     preset = PRESETS[name]
     institution = Institution.objects.select_for_update().order_by("pk").first() or Institution()
     institution.preset = name
-    for field, value in preset["institution"].items():
+    for field, value in {**INSTITUTION_DEFAULTS, **preset["institution"]}.items():
         setattr(institution, field, list(value) if isinstance(value, (list, tuple)) else value)
     institution.full_clean()
     institution.save()
@@ -54,6 +54,7 @@ def institution_load_preset(*, name: str) -> Institution:
                 "is_main": school.get("is_main", False),
                 "address": school.get("address", ""),
                 "email": school.get("email", ""),
+                "offers_store": school.get("offers_store", False),
             },
         )
     return institution

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accounts",
     "billing",
     "messaging",
+    "parents",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +176,10 @@ PORTAL_RATE_LIMITS = {
     "link_requested": {"key": (3, 60 * 60, 60 * 60), "ip": (30, 60 * 60, 60 * 60)},
     # "Envoyer" on a receipt: 5 emails an hour per person.
     "receipt_email": {"key": (5, 60 * 60, 60 * 60), "ip": (20, 60 * 60, 60 * 60)},
+    # A parent's account creation ("Confirmer"): 5 attempts per email, 20 per address, an hour.
+    "parent_signup": {"key": (5, 60 * 60, 60 * 60), "ip": (20, 60 * 60, 60 * 60)},
+    # "Contacter l'école": 3 forms an hour per email, 10 per address.
+    "parent_help": {"key": (3, 60 * 60, 60 * 60), "ip": (10, 60 * 60, 60 * 60)},
 }
 # The longest link lifetime (an employee's first use); each kind of link checks its own.
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60

@@ -1,10 +1,13 @@
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from portal.home import home_panels
 from portal.modules import MODULES
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Ma page d'accueil: the person's name, their services, and the apps' panels."""
+    """Ma page d'accueil: the person's name, their services, and the apps' panels. A parent's
+    home is the parents' portal's own page (one card per child)."""
+    if request.user.audience == "parent":
+        return redirect("parents:home")
     return render(request, "portal/home.html", {"modules": MODULES, "panels": home_panels(request)})

@@ -66,6 +66,9 @@ class Student(Person):
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="students", verbose_name=_("école")
     )
+    grade = models.CharField(
+        _("année d'étude"), max_length=40, blank=True, help_text=_("Ex. : 9e année")
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,

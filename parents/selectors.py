@@ -1,0 +1,57 @@
+"""Which children a parent reaches. Every page about a child goes through
+`student_for_parent`, which answers 404 alike for a child that does not exist and for one that
+is not this parent's to see."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from parents.models import Guardian
+from portal.models import Institution
+from students.models import Student
+
+
+def majority_cutoff(age: int, today: datetime.date) -> datetime.date:
+    """The birthdate of a child who turns `age` today (a 29 February child turns it on the
+    1st of March of a non-leap year): children born after it are younger."""
+    try:
+        return today.replace(year=today.year - age)
+    except ValueError:
+        return today.replace(year=today.year - age, month=3, day=1)
+
+
+def visible_guardianships(
+    parent: object, institution: Institution, *, today: datetime.date | None = None
+) -> QuerySet[Guardian]:
+    """The parent's links that give access now: linked to this account, allowed by the file,
+    and the child under the institution's age limit unless the file keeps the access."""
+    rows = Guardian.objects.filter(account=parent, can_view=True)
+    age = institution.parent_access_until_age
+    if age:
+        cutoff = majority_cutoff(age, today or timezone.localdate())
+        rows = rows.filter(Q(student__birthdate__gt=cutoff) | Q(access_after_majority=True))
+    return rows
+
+
+def children_for_parent(
+    parent: object, institution: Institution, *, today: datetime.date | None = None
+) -> QuerySet[Student]:
+    """The children the parent may see, youngest last, with their school."""
+    ids = visible_guardianships(parent, institution, today=today).values("student_id")
+    return (
+        Student.objects.filter(pk__in=ids)
+        .select_related("school")
+        .order_by("birthdate", "last_name", "first_name", "pk")
+    )
+
+
+def student_for_parent(
+    parent: object, student_id: int, institution: Institution, *, today: datetime.date | None = None
+) -> Student:
+    """One child of the parent, or 404 (missing and "not yours" look the same)."""
+    student = children_for_parent(parent, institution, today=today).filter(pk=student_id).first()
+    if student is None:
+        raise Http404
+    return student

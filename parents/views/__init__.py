@@ -1,0 +1,1 @@
+"""The parents' portal: account (login, creation, reset), children, store, help."""
