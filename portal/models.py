@@ -139,6 +139,15 @@ class Institution(models.Model):
             "permet l'accès au-delà. Vide : l'accès ne prend pas fin avec l'âge."
         ),
     )
+    passing_grade = models.PositiveSmallIntegerField(
+        _("note de passage (%)"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "La note finale qui accorde les crédits d'un cours au portail des parents : 60 au "
+            "Québec, 50 en Ontario."
+        ),
+    )
     diploma_credits = models.PositiveSmallIntegerField(
         _("crédits requis pour le diplôme"),
         default=0,

@@ -24,6 +24,7 @@ INSTITUTION_DEFAULTS: dict[str, Any] = {
     "parent_portal_enabled": False,
     "parent_access_until_age": 18,
     "diploma_credits": 0,
+    "passing_grade": 60,
 }
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -167,6 +168,7 @@ PRESETS: dict[str, dict[str, Any]] = {
             "enabled_modules": ["home", "schedule", "payments", "profile"],
             "parent_portal_enabled": True,
             "diploma_credits": 30,
+            "passing_grade": 50,
         },
         "schools": [
             {

@@ -1,12 +1,45 @@
-"""Placeholder until built."""
+"""The parent's home (a card per child) and a child's page: schedule, attendance, credits."""
 
-from django.http import HttpResponse
+from decimal import Decimal
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from parents.selectors import children_for_parent
+from parents.summaries import child_detail, children_cards
+from parents.views.common import child_page, parent_page
+from students.models import Student
 
 
-def home(request, *args, **kwargs):  # noqa: ANN
-    return HttpResponse(status=501)
+@parent_page
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    institution = request.institution
+    children = list(children_for_parent(request.user, institution))
+    cards = children_cards(
+        children,
+        required_credits=institution.diploma_credits,
+        today=timezone.localdate(),
+        passing_grade=Decimal(institution.passing_grade),
+    )
+    return render(request, "parents/home.html", {"cards": cards})
 
 
-def child(request, *args, **kwargs):  # noqa: ANN
-    return HttpResponse(status=501)
-
+@child_page
+@require_GET
+def child(request: HttpRequest, student: Student) -> HttpResponse:
+    institution = request.institution
+    detail = child_detail(
+        student,
+        required_credits=institution.diploma_credits,
+        today=timezone.localdate(),
+        term_code=request.GET.get("session"),
+        passing_grade=Decimal(institution.passing_grade),
+    )
+    # The switcher: the seed's parent "switches between" children without going home first.
+    children = list(children_for_parent(request.user, institution))
+    return render(
+        request, "parents/child.html", {"detail": detail, "student": student, "children": children}
+    )

@@ -13,11 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from students.cote_r import PASSING_GRADE
 from students.models import Course, Enrolment, Student
 from students.views.common import student_module
-
-# The passing grade of Quebec's colleges (Règlement sur le régime des études collégiales).
-PASSING_GRADE = Decimal(60)
 
 
 class Status(models.TextChoices):
