@@ -111,6 +111,13 @@ class StripeProvider:
         """Creates the Checkout Session with the payment's idempotency key: a retry of the
         same payment gets the same session back from Stripe."""
         base = settings.PORTAL_BASE_URL
+        # "Back" at Stripe: a student returns to the statement; a parent, who has none, to the
+        # payment's page, which leads on to their purchases.
+        cancel_path = (
+            reverse("billing:payment", kwargs={"reference": payment.reference})
+            if payment.payer_id
+            else reverse("billing:statement")
+        )
         session = stripe_client().v1.checkout.sessions.create(
             params={
                 "mode": "payment",
@@ -135,7 +142,7 @@ class StripeProvider:
                 "success_url": base
                 + reverse("billing:stripe_return")
                 + "?session_id={CHECKOUT_SESSION_ID}",
-                "cancel_url": base + reverse("billing:statement"),
+                "cancel_url": base + cancel_path,
             },
             options={"idempotency_key": payment.idempotency_key},
         )

@@ -90,20 +90,52 @@ def has_overdue_balance(student: Student) -> bool:
     return invoices_open(student).filter(due_date__lt=timezone.localdate()).exists()
 
 
-def payment_for_student(student: Student, reference: str) -> Payment:
-    payment = Payment.objects.filter(student=student, reference=reference).first()
+def payments_of_student(student: Student) -> QuerySet[Payment]:
+    """A student's payments: every payment of their invoices, whoever made it."""
+    return Payment.objects.filter(student=student)
+
+
+def payments_of_payer(user: object) -> QuerySet[Payment]:
+    """The payments a person made for someone else (a parent in the school store)."""
+    return Payment.objects.filter(payer=user)
+
+
+def payment_for(scope: QuerySet[Payment], reference: str) -> Payment:
+    """One payment of the scope, or 404 alike for a missing one and one outside it."""
+    payment = scope.filter(reference=reference).first()
     if payment is None:
         raise Http404
     return payment
 
 
-def receipt_for_student(student: Student, number: str) -> Receipt:
+def receipt_for(scope: QuerySet[Payment], number: str) -> Receipt:
+    """The receipt of one payment of the scope, or 404 alike for missing and not yours."""
     receipt = (
-        Receipt.objects.select_related("payment__student__school")
+        Receipt.objects.select_related("payment__student__school", "payment__payer")
         .prefetch_related("payment__allocations__invoice")
-        .filter(payment__student=student, number=number)
+        .filter(payment__in=scope.values("pk"), number=number)
         .first()
     )
     if receipt is None:
         raise Http404
     return receipt
+
+
+def receipts_by_invoice(payer: object, invoice_ids: list[int]) -> dict[int, Receipt]:
+    """The receipt of the approved payment this payer made for each of these invoices (the
+    latest, should there be more than one), keyed by invoice id: one query."""
+    found: dict[int, Receipt] = {}
+    allocations = (
+        Allocation.objects.filter(
+            invoice_id__in=invoice_ids,
+            payment__payer=payer,
+            payment__status=Payment.Status.SUCCEEDED,
+        )
+        .select_related("payment__receipt")
+        .order_by("payment__completed_at")
+    )
+    for allocation in allocations:
+        receipt = getattr(allocation.payment, "receipt", None)
+        if receipt is not None:
+            found[allocation.invoice_id] = receipt
+    return found

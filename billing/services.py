@@ -87,12 +87,20 @@ def contribution_set(
 
 @transaction.atomic
 def payment_start(
-    *, request: HttpRequest, student: Student, invoice_numbers: list[str], provider: Any
+    *,
+    request: HttpRequest,
+    student: Student,
+    invoice_numbers: list[str],
+    provider: Any,
+    payer: Any = None,
 ) -> Payment:
     """A pending payment of the selected invoices' balances, computed here from the invoices.
+    `payer` is who pays when it is not the student (a parent in the school store): the
+    payment's pages and receipt are then theirs too.
 
     A second click for the same selection while the first is still pending gets the same
-    payment back (the student's row is locked meanwhile), so Stripe sees one session.
+    payment back (the student's row is locked meanwhile), so Stripe sees one session; never
+    another person's, whose Checkout page and receipt are not this one's to see.
     """
     Student.objects.select_for_update().filter(pk=student.pk).first()
     invoices = list(invoices_open(student).filter(number__in=invoice_numbers))
@@ -101,7 +109,11 @@ def payment_start(
     wanted = {invoice.pk: invoice.balance for invoice in invoices}
     now = timezone.now()
     for pending in Payment.objects.filter(
-        student=student, status=Payment.Status.PENDING, provider=provider.name, expires_at__gt=now
+        student=student,
+        payer=payer,
+        status=Payment.Status.PENDING,
+        provider=provider.name,
+        expires_at__gt=now,
     ).prefetch_related("allocations"):
         if {a.invoice_id: a.amount for a in pending.allocations.all()} == wanted:
             return pending
@@ -113,6 +125,7 @@ def payment_start(
         amount=sum(wanted.values(), ZERO),
         idempotency_key=uuid.uuid4().hex,
         expires_at=now + provider.lifetime,
+        payer=payer,
     )
     Allocation.objects.bulk_create(
         Allocation(payment=payment, invoice_id=pk, amount=amount) for pk, amount in wanted.items()
@@ -278,6 +291,59 @@ def stripe_session_fulfil(*, request: HttpRequest | None, session: Any) -> Payme
     )
 
 
+# --- Cancelling an invoice ------------------------------------------------------------------
+
+
+@transaction.atomic
+def invoice_cancel(
+    *,
+    request: HttpRequest | None,
+    actor: Any,
+    invoice: Invoice,
+    reason: str,
+    audit_kind: str = AuditEvent.Kind.PAYMENT_CANCELLED,
+) -> Invoice:
+    """Cancels an invoice nobody paid (a school-store order given up), and the attempts under
+    way on it, so that none can charge it afterwards. An invoice paid, even in part, is
+    refused: giving that money back is a refund, staff's business.
+
+    `audit_kind` names the event for the audit log (the store: STORE_ORDER_CANCELLED).
+    """
+    # The student's row first, as payment_start does: no new attempt starts meanwhile. Then
+    # the attempts' rows before the invoice's, in the order payment_fulfil locks them, so a
+    # card approved at this very moment either completes first (and this refuses) or finds
+    # its attempt cancelled.
+    Student.objects.select_for_update().filter(pk=invoice.student_id).first()
+    attempts = set(
+        Allocation.objects.filter(
+            invoice=invoice, payment__status=Payment.Status.PENDING
+        ).values_list("payment_id", flat=True)
+    )
+    list(Payment.objects.select_for_update().filter(pk__in=attempts).values_list("pk", flat=True))
+    invoice = Invoice.objects.select_for_update().select_related("student").get(pk=invoice.pk)
+    if (
+        invoice.status == Invoice.Status.PAID
+        or Allocation.objects.filter(
+            invoice=invoice, payment__status=Payment.Status.SUCCEEDED
+        ).exists()
+    ):
+        raise PaymentError("paid")
+    if invoice.status != Invoice.Status.OPEN:
+        raise PaymentError("status")
+    _pending_cancel(student=invoice.student, invoice_ids=[invoice.pk], reason="invoice_cancelled")
+    invoice.status = Invoice.Status.CANCELLED
+    invoice.save(update_fields=["status"])
+    audit_record(
+        kind=audit_kind,
+        request=request,
+        actor=actor,
+        subject=invoice.student.user,
+        identifier=f"student:{invoice.student.matricule}",
+        details={"invoice": invoice.number, "reason": reason},
+    )
+    return invoice
+
+
 # --- Staff ----------------------------------------------------------------------------------
 
 
@@ -410,9 +476,9 @@ def demo_payment_pay(
         Payment.objects.filter(pk=payment.pk).update(receipt_email=receipt_email)
         payment = payment_fulfil(request=request, payment_id=payment.pk, card=result)
         if receipt_email:
-            receipt = Receipt.objects.select_related("payment__student__school").get(
-                payment=payment
-            )
+            receipt = Receipt.objects.select_related(
+                "payment__student__school", "payment__payer"
+            ).get(payment=payment)
             receipt_send(
                 request=request,
                 receipt=receipt,

@@ -1,6 +1,7 @@
 """Centre de paiement: statement, details, selection, payment, receipts; Stripe's return and
-webhook. Every page is the logged-in student's own: another student's invoice, payment or
-receipt answers 404 like a missing one."""
+webhook. The statement and its steps are the logged-in student's own. A payment's pages and its
+receipt are also open to the parent who made it (school store): anyone else's invoice, payment
+or receipt answers 404 like a missing one."""
 
 import logging
 from collections.abc import Callable
@@ -11,6 +12,7 @@ import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,6 +48,50 @@ def student_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         return view(request, student, *args, **kwargs)
 
     return wrapped
+
+
+def _payments_of(request: HttpRequest) -> QuerySet[Payment] | None:
+    """The payments this person may see: a student's own (where the payment centre is on), a
+    parent's those they made (where the parents' portal is on); None for anyone else."""
+    user = request.user
+    if user.is_authenticated and user.audience == "parent":
+        if not request.institution.parent_portal_enabled:
+            return None
+        return selectors.payments_of_payer(user)
+    student = student_of(request)
+    if student is None or not request.institution.module_enabled("payments"):
+        return None
+    return selectors.payments_of_student(student)
+
+
+def payment_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of one payment or receipt: the view gets the payments in the person's reach."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        payments = _payments_of(request)
+        if payments is None:
+            raise Http404
+        return view(request, payments, *args, **kwargs)
+
+    return wrapped
+
+
+def _back(request: HttpRequest) -> str:
+    """Where "back" and a failure lead: a parent's purchases (by name: billing does not import
+    the parents' app), or the student's statement."""
+    if request.user.audience == "parent":
+        return reverse("parents:orders")
+    return reverse("billing:statement")
+
+
+def _back_context(request: HttpRequest) -> dict[str, Any]:
+    for_parent = request.user.audience == "parent"
+    return {
+        "for_parent": for_parent,
+        "back_url": _back(request),
+        "back_label": _("Retour à mes achats") if for_parent else _("Retour à l'état de compte"),
+    }
 
 
 @student_page
@@ -172,10 +218,10 @@ def pay(request: HttpRequest, student: Student) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@student_page
-def demo_pay(request: HttpRequest, student: Student, reference: str) -> HttpResponse:
+@payment_page
+def demo_pay(request: HttpRequest, payments: QuerySet[Payment], reference: str) -> HttpResponse:
     """P@iement en ligne (démonstration): the card form and its 3:00 countdown."""
-    payment = selectors.payment_for_student(student, reference)
+    payment = selectors.payment_for(payments, reference)
     if payment.provider != Payment.Provider.DEMO or payment.status != Payment.Status.PENDING:
         return redirect("billing:payment", reference=payment.reference)
     if payment.expires_at <= timezone.now():
@@ -200,7 +246,7 @@ def demo_pay(request: HttpRequest, student: Student, reference: str) -> HttpResp
                     "été prélevé."
                 ),
             )
-            return redirect("billing:statement")
+            return redirect(_back(request))
         if approved:
             return redirect("billing:receipt", number=Receipt.objects.get(payment=payment).number)
         return redirect("billing:payment", reference=payment.reference)
@@ -214,25 +260,39 @@ def demo_pay(request: HttpRequest, student: Student, reference: str) -> HttpResp
             "seconds": seconds,
             "countdown": f"{seconds // 60}:{seconds % 60:02d}",
             "allocations": payment.allocations.select_related("invoice"),
+            **_back_context(request),
         },
     )
 
 
-@student_page
-def payment_status(request: HttpRequest, student: Student, reference: str) -> HttpResponse:
-    payment = selectors.payment_for_student(student, reference)
+@payment_page
+def payment_status(
+    request: HttpRequest, payments: QuerySet[Payment], reference: str
+) -> HttpResponse:
+    payment = selectors.payment_for(payments, reference)
     if payment.status == Payment.Status.SUCCEEDED:
         return redirect("billing:receipt", number=payment.receipt.number)
-    return render(request, "billing/payment_status.html", {"payment": payment})
+    resume_url = ""
+    if payment.status == Payment.Status.PENDING and payment.expires_at > timezone.now():
+        resume_url = payment.checkout_url or (
+            reverse("billing:demo_pay", kwargs={"reference": payment.reference})
+            if payment.provider == Payment.Provider.DEMO
+            else ""
+        )
+    return render(
+        request,
+        "billing/payment_status.html",
+        {"payment": payment, "resume_url": resume_url, **_back_context(request)},
+    )
 
 
-@student_page
-def stripe_return(request: HttpRequest, student: Student) -> HttpResponse:
+@payment_page
+def stripe_return(request: HttpRequest, payments: QuerySet[Payment]) -> HttpResponse:
     """Stripe sends the browser back here. The URL proves nothing: the session is fetched
-    from Stripe, and only a paid session of this student's payment is fulfilled."""
+    from Stripe, and only a paid session of this person's payment is fulfilled."""
     session_id = request.GET.get("session_id", "")
-    payment = Payment.objects.filter(
-        student=student, provider=Payment.Provider.STRIPE, provider_session_id=session_id
+    payment = payments.filter(
+        provider=Payment.Provider.STRIPE, provider_session_id=session_id
     ).first()
     if not session_id or payment is None:
         raise Http404
@@ -299,10 +359,10 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@student_page
-def receipt(request: HttpRequest, student: Student, number: str) -> HttpResponse:
+@payment_page
+def receipt(request: HttpRequest, payments: QuerySet[Payment], number: str) -> HttpResponse:
     """Relevé de transaction, with "Envoyer" to an address the person types (5 an hour)."""
-    found = selectors.receipt_for_student(student, number)
+    found = selectors.receipt_for(payments, number)
     form = ReceiptEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         key, ip = f"receipt:{request.user.pk}", client_ip(request)
@@ -324,13 +384,17 @@ def receipt(request: HttpRequest, student: Student, number: str) -> HttpResponse
     return render(
         request,
         "billing/receipt.html",
-        {**receipts.receipt_context(found, request.institution), "form": form},
+        {
+            **receipts.receipt_context(found, request.institution),
+            "form": form,
+            **_back_context(request),
+        },
     )
 
 
-@student_page
-def receipt_pdf(request: HttpRequest, student: Student, number: str) -> HttpResponse:
-    found = selectors.receipt_for_student(student, number)
+@payment_page
+def receipt_pdf(request: HttpRequest, payments: QuerySet[Payment], number: str) -> HttpResponse:
+    found = selectors.receipt_for(payments, number)
     response = HttpResponse(
         receipts.receipt_pdf(found, request.institution, request), content_type="application/pdf"
     )

@@ -1,0 +1,1 @@
+"""Forms of the parents' portal: they validate only, the services write."""
