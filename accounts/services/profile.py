@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.hashers import make_password
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -15,13 +15,25 @@ from accounts.services.common import THROTTLE, Refused, throttle_key
 from accounts.services.recovery import RECOVERY_THROTTLE, email_on_file
 from portal.emails import email_send
 from portal.http import client_ip
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Institution
 from portal.normalize import normalize_answer
 from portal.services import audit_record
 from portal.throttle import throttle_check, throttle_clear, throttle_fail
 
 EMAIL_CHANGE_SALT = "portail.accounts.email-change"
 EMAIL_CHANGE_MAX_AGE = 24 * 60 * 60
+
+
+class EmailTaken(Exception):
+    """The new address is already another parent's login: the change cannot apply."""
+
+
+def question_count_for(user: User, institution: Institution) -> int:
+    """How many secret questions the account keeps: one for a parent (the parents' guide asks
+    one question, for reset), the institution's number for everyone else."""
+    if user.audience == User.Audience.PARENT:
+        return 1
+    return institution.secret_question_count
 
 
 def current_password_verify(*, request: HttpRequest, user: User, password: str) -> None:
@@ -116,16 +128,39 @@ def email_change_request(*, request: HttpRequest, user: User, email: str) -> Non
 @transaction.atomic
 def email_change_confirm(*, request: HttpRequest, token: str) -> User | None:
     """Applies a verified change to the account and to the registrar's record. None for a
-    link that is forged, expired, or already used."""
+    link that is forged, expired, or already used.
+
+    A parent logs in with their email, so the login (identifier and username) follows the new
+    address; if another parent account already logs in with it, nothing changes and EmailTaken
+    is raised. The children stay linked: the links point at the account, not at an address."""
     try:
         data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
     except signing.BadSignature:
         return None
-    user = User.objects.filter(pk=data["user"], is_active=True).first()
+    user = User.objects.select_for_update().filter(pk=data["user"], is_active=True).first()
     if user is None or email_on_file(user) != data["old"]:
         return None
-    user.email = data["new"]
-    user.save(update_fields=["email"])
+    fields = ["email"]
+    if user.audience == User.Audience.PARENT:
+        new = data["new"].strip().lower()
+        taken = (
+            User.objects.filter(audience=User.Audience.PARENT, identifier=new)
+            .exclude(pk=user.pk)
+            .exists()
+        )
+        if taken:
+            raise EmailTaken(new)
+        user.email = user.identifier = new
+        user.username = User.username_for(User.Audience.PARENT, new)
+        fields += ["identifier", "username"]
+    else:
+        user.email = data["new"]
+    try:
+        # A concurrent change to the same address loses cleanly instead of breaking the page.
+        with transaction.atomic():
+            user.save(update_fields=fields)
+    except IntegrityError:
+        raise EmailTaken(user.email) from None
     for related in ("student", "employee"):
         record = getattr(user, related, None)
         if record is not None:

@@ -1,5 +1,6 @@
-"""Getting back in: secret questions (students), identity data (members), a link by email
-(employees), and the password reset every route ends with.
+"""Getting back in: secret questions (students, and parents with their one question),
+identity data (members), a link by email (employees), and the password reset every route ends
+with.
 
 Every answer is the same for an existing and a missing account: the same page, the same status,
 and the same work (the hasher runs for unknown accounts too), so that nothing tells whether an
@@ -55,46 +56,58 @@ def email_on_file(user: User) -> str:
     return user.email
 
 
-def _student_user(identifier: str) -> User | None:
+def _account(audience: str, identifier: str) -> User | None:
     return (
-        User.objects.filter(audience=User.Audience.STUDENT, identifier=identifier, is_active=True)
+        User.objects.filter(audience=audience, identifier=identifier, is_active=True)
         .prefetch_related("secret_answers__question")
         .first()
     )
 
 
-# --- Students: secret questions -------------------------------------------------------------
+# --- Secret questions: students (the institution's count) and parents (one) ------------------
 
 
-def recovery_questions(*, identifier: str, institution: Institution) -> list[SecretQuestion]:
+def recovery_questions(
+    *,
+    identifier: str,
+    institution: Institution,
+    audience: str = User.Audience.STUDENT,
+    count: int | None = None,
+) -> list[SecretQuestion]:
     """The account's own questions, in its order; for a missing account (or one without
-    answers), questions picked from the number alone, so that they too never change."""
-    user = _student_user(identifier)
+    answers, such as a parent's account not activated yet), `count` questions (by default the
+    institution's) picked from the identifier alone, so that they too never change."""
+    user = _account(audience, identifier)
     answers = list(user.secret_answers.all()) if user else []
     if answers:
         return [answer.question for answer in answers]
     # Every question ever offered, retired ones too: a real account may still have one, and
     # a missing number must look the same.
     pool = list(SecretQuestion.objects.all())
-    count = min(len(pool), max(1, institution.secret_question_count))
+    wanted = institution.secret_question_count if count is None else count
+    count = min(len(pool), max(1, wanted))
     seed = hmac.new(force_bytes(settings.SECRET_KEY), force_bytes(identifier), hashlib.sha256)
     return random.Random(seed.digest()).sample(pool, count)  # noqa: S311 - not a secret
 
 
 def recovery_check_answers(
-    *, request: HttpRequest, identifier: str, answers: dict[int, str]
+    *,
+    request: HttpRequest,
+    identifier: str,
+    answers: dict[int, str],
+    audience: str = User.Audience.STUDENT,
 ) -> User:
     """All the answers right: the account. Anything else: Refused, without saying which
     answer was wrong. A wrong submission counts as a failed login, and three close this route
-    for the number for 15 minutes."""
-    key = throttle_key(User.Audience.STUDENT, identifier)
+    for the identifier for 15 minutes."""
+    key = throttle_key(audience, identifier)
     ip = client_ip(request)
     locked = throttle_check(RECOVERY_THROTTLE, key=key, ip=ip) or throttle_check(
         THROTTLE, key=key, ip=ip
     )
     if locked:
         raise Refused(locked)
-    user = _student_user(identifier)
+    user = _account(audience, identifier)
     stored = list(user.secret_answers.all()) if user else []
     if stored:
         # Every answer is checked, right or wrong, so the timing says nothing either.

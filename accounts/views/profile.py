@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms.profile import EmailChangeForm, PasswordChangeForm, QuestionsChangeForm
-from accounts.models import UserSession
+from accounts.models import User, UserSession
 from accounts.services import profile as services
 from accounts.services.common import throttle_key
 from accounts.services.recovery import email_on_file
@@ -24,8 +24,25 @@ RECENT_EVENTS = 20
 EMAIL_CONFIRMED_KEY = "email_change_confirmed"
 
 
+def _is_parent(request: HttpRequest) -> bool:
+    return request.user.audience == User.Audience.PARENT
+
+
 def _profile_enabled(request: HttpRequest) -> bool:
-    return request.institution.module_enabled("profile")
+    """Profil personnel is a module students and employees may not have; a parent's
+    "Gestion de mon compte" comes with the parents' portal."""
+    institution = request.institution
+    if _is_parent(request):
+        return bool(institution.parent_portal_enabled)
+    return institution.module_enabled("profile")
+
+
+def _form_page(request: HttpRequest, form: object, title: str) -> HttpResponse:
+    return render(
+        request,
+        "accounts/profile_form.html",
+        {"form": form, "title": title, "is_parent": _is_parent(request)},
+    )
 
 
 def profile(request: HttpRequest) -> HttpResponse:
@@ -55,6 +72,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             "events": events,
             "email": email_on_file(user),
             "current_ip": request.session.get(IP_KEY),
+            "question_count": services.question_count_for(user, request.institution),
+            "is_parent": _is_parent(request),
         },
     )
 
@@ -74,29 +93,30 @@ def password_change(request: HttpRequest) -> HttpResponse:
             request, _("Votre mot de passe a été modifié. Vos autres sessions ont été fermées.")
         )
         return redirect("accounts:profile")
-    return render(
-        request,
-        "accounts/profile_form.html",
-        {"form": form, "title": _("Modification de mot de passe")},
-    )
+    return _form_page(request, form, _("Modification de mot de passe"))
 
 
 @require_http_methods(["GET", "POST"])
 def questions_change(request: HttpRequest) -> HttpResponse:
-    count = request.institution.secret_question_count
+    count = services.question_count_for(request.user, request.institution)
     if not _profile_enabled(request) or not count:
         return HttpResponseNotFound()
     form = QuestionsChangeForm(request.POST or None, request=request, count=count)
     if request.method == "POST" and form.is_valid():
         services.questions_change(request=request, user=request.user, answers=form.answers())
         messages.success(
-            request, _("Vos questions en cas d'oubli de mot de passe ont été modifiées.")
+            request,
+            _("Votre question secrète a été modifiée.")
+            if _is_parent(request)
+            else _("Vos questions en cas d'oubli de mot de passe ont été modifiées."),
         )
         return redirect("accounts:profile")
-    return render(
+    return _form_page(
         request,
-        "accounts/profile_form.html",
-        {"form": form, "title": _("Questions en cas d'oubli de mot de passe")},
+        form,
+        _("Changer ma question secrète")
+        if _is_parent(request)
+        else _("Questions en cas d'oubli de mot de passe"),
     )
 
 
@@ -117,18 +137,19 @@ def email_change(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("accounts:profile")
-    return render(
-        request,
-        "accounts/profile_form.html",
-        {"form": form, "title": _("Modification du courriel")},
-    )
+    return _form_page(request, form, _("Modification du courriel"))
 
 
 @login_not_required
 def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Applies the change, then leaves the token's URL for a token-free result page."""
-    user = services.email_change_confirm(request=request, token=token)
-    request.session[EMAIL_CONFIRMED_KEY] = user is not None
+    try:
+        user = services.email_change_confirm(request=request, token=token)
+    except services.EmailTaken:
+        outcome = "taken"
+    else:
+        outcome = "confirmed" if user is not None else "invalid"
+    request.session[EMAIL_CONFIRMED_KEY] = outcome
     response = redirect("accounts:email_confirmed")
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -136,8 +157,12 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_not_required
 def email_confirmed(request: HttpRequest) -> HttpResponse:
-    confirmed = request.session.pop(EMAIL_CONFIRMED_KEY, False)
-    return render(request, "accounts/email_confirmed.html", {"confirmed": confirmed})
+    outcome = request.session.pop(EMAIL_CONFIRMED_KEY, "invalid")
+    return render(
+        request,
+        "accounts/email_confirmed.html",
+        {"confirmed": outcome == "confirmed", "taken": outcome == "taken"},
+    )
 
 
 @require_POST
