@@ -79,9 +79,9 @@ class SessionTimeoutMiddleware:
             )
             logout(request)
             messages.info(request, _("Votre session a expiré. Veuillez vous connecter de nouveau."))
-            return redirect(
-                f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}"
-            )
+            # A parent goes back to the parents' login page (a URL name, not an import).
+            login_url = reverse("parents:login" if user.audience == "parent" else "accounts:login")
+            return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
         session.setdefault(STARTED_KEY, now)
         session.setdefault(IDLE_KEY, idle)
         if now - session.get(SEEN_KEY, 0) >= SEEN_WRITE_EVERY:

@@ -183,8 +183,15 @@ class ResetView(auth_views.PasswordResetConfirmView):
 
 
 class ActivateView(ResetView):
+    """An employee's first use. Parents' links share the token generator but lead to their own
+    page (password and secret question, children linked): here they are not valid."""
+
     token_generator = activation_token
     purpose = "activation"
+
+    def get_user(self, uidb64: str) -> User | None:
+        user = super().get_user(uidb64)
+        return user if user is not None and user.audience == User.Audience.EMPLOYEE else None
 
 
 @login_not_required
