@@ -1,0 +1,282 @@
+"""`python manage.py import_csv guardians FILE [--dry-run]`: the parents, tutors and tutrices on
+the children's files (docs/import.md, docs/parents.md).
+
+One row per guardian of a child; a child may have several rows (mother, father, tutor), and a
+parent several children, in different schools. A row is found by the child's matricule and the
+guardian's email (compared in lower case). The guarantees are those of the students import
+(students.imports): all-or-nothing, every error with its line number, idempotent.
+
+Two rules make the file the truth about who may follow a child:
+
+- The guardians of a child named in the file are the file's rows: a row of that child whose email
+  the file no longer lists is removed, and its parent loses the access at once (the school
+  changed the email on the file, or the guardian is no longer on it). A child the file does not
+  name keeps its guardians.
+- A row is linked to the activated parent account whose login is its email, or to none: a new
+  child appears for a parent who already has an account, and a row linked to an account with
+  another email (the parent changed it) is unlinked. `can_view` = non keeps the link but ends
+  the access, at the parent's next page.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from parents.models import Guardian
+from parents.services.guardians import guardians_import_save, parent_accounts_by_email
+from students.imports import (
+    PREFETCH_CHUNK,
+    Change,
+    Importer,
+    Plan,
+    Row,
+    RowInvalid,
+    line_error,
+    register,
+)
+from students.models import Student
+
+# The booleans every import accepts (as the invoices' `voluntary`).
+YES_NO = {
+    "oui": True,
+    "non": False,
+    "yes": True,
+    "no": False,
+    "vrai": True,
+    "faux": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+}
+
+
+def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
+    return [
+        values[start : start + PREFETCH_CHUNK] for start in range(0, len(values), PREFETCH_CHUNK)
+    ]
+
+
+@register
+class GuardianImporter(Importer):
+    kind = "guardians"
+    model = Guardian
+    key = ""  # two columns: matricule and email
+    columns: ClassVar[dict[str, str]] = {
+        "matricule": "student",
+        "last_name": "last_name",
+        "first_name": "first_name",
+        "email": "email",
+        "phone": "phone",
+        "civic_number": "civic_number",
+        "relationship": "relationship",
+        "can_view": "can_view",
+        "access_after_18": "access_after_majority",
+    }
+    required = frozenset({"matricule", "last_name", "first_name", "email", "can_view"})
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.students: dict[str, Student] = {}
+        self.rows_by_key: dict[tuple[str, str], Guardian] = {}
+        self.rows_by_student: dict[int, list[Guardian]] = defaultdict(list)
+        self.accounts: dict[str, User] = {}
+        self.keys_seen: dict[tuple[str, str], int] = {}
+        self.first_line: dict[int, int] = {}  # student pk → the first line naming the child
+        self.unlinked: list[tuple[Guardian, User]] = []
+        self.linked = 0
+        self._removals: list[tuple[int, Guardian]] | None = None
+
+    # Loading, once for the whole file
+
+    def prepare(self, rows: Sequence[Row]) -> None:
+        matricules = list(dict.fromkeys(row.cells.get("matricule", "") for row in rows))
+        for chunk in _chunks(matricules):
+            for student in Student.objects.filter(matricule__in=chunk):
+                self.students[student.matricule] = student
+        by_pk = {student.pk: student for student in self.students.values()}
+        for chunk in _chunks(list(by_pk)):
+            for guardian in (
+                Guardian.objects.filter(student_id__in=chunk)
+                .select_related("account")
+                .order_by("pk")
+            ):
+                guardian.student = by_pk[guardian.student_id]
+                self.rows_by_key[(guardian.student.matricule, guardian.email)] = guardian
+                self.rows_by_student[guardian.student_id].append(guardian)
+        self.accounts = parent_accounts_by_email(row.cells.get("email", "") for row in rows)
+
+    # Cells
+
+    def clean_matricule(self, value: str) -> Student:
+        student = self.students.get(value)
+        if student is None:
+            message = _(
+                "aucun étudiant n'a le %(name)s « %(value)s ». Importez d'abord les étudiants "
+                "(import_csv students)."
+            ) % {"name": self.institution.get_identifier_name_display().lower(), "value": value}
+            if value.isdigit() and len(value) < self.institution.identifier_length:
+                message += " " + _(
+                    "Si Excel a retiré les zéros du début, mettez la colonne au format Texte."
+                )
+            raise ValidationError(message)
+        return student
+
+    def clean_email(self, value: str) -> str:
+        email = value.strip().lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError(
+                _("le courriel « %(value)s » n'est pas une adresse valide.") % {"value": value}
+            ) from None
+        return email
+
+    def _yes_no(self, header: str, value: str) -> bool:
+        answer = YES_NO.get(value.strip().lower())
+        if answer is None:
+            raise ValidationError(
+                _("« %(name)s » doit valoir oui ou non. Valeur reçue : « %(value)s ».")
+                % {"name": header, "value": value}
+            )
+        return answer
+
+    def clean_can_view(self, value: str) -> bool:
+        return self._yes_no("can_view", value)
+
+    def clean_access_after_18(self, value: str) -> bool:
+        # Empty: the default, the access ends at the institution's age.
+        return self._yes_no("access_after_18", value) if value else False
+
+    # Rows
+
+    def plan(self, row: Row) -> Plan:
+        errors: list[str] = []
+        values: dict[str, Any] = {}
+        for header, cell in row.cells.items():
+            if not cell and header in self.required:
+                errors.append(
+                    _("la cellule « %(name)s » est vide ; elle est obligatoire.") % {"name": header}
+                )
+                continue
+            clean = getattr(self, f"clean_{header}", None)
+            try:
+                value = clean(cell) if clean is not None else cell
+            except ValidationError as error:
+                errors.extend(error.messages)
+                continue
+            errors.extend(self._check_field(header, value))
+            values[self.columns[header]] = value
+        student, email = values.get("student"), values.get("email")
+        if student is not None and email:
+            key = (student.matricule, email)
+            first = self.keys_seen.setdefault(key, row.line)
+            if first != row.line:
+                errors.append(
+                    _(
+                        "le parent %(email)s de l'enfant %(matricule)s figure déjà à la ligne "
+                        "%(first)d."
+                    )
+                    % {"email": email, "matricule": student.matricule, "first": first}
+                )
+        if errors:
+            raise RowInvalid(errors)
+
+        assert student is not None and email  # both required, checked above
+        self.first_line.setdefault(student.pk, row.line)
+        existing = self.rows_by_key.get((student.matricule, email))
+        if existing is None:
+            instance = Guardian(student=student, email=email)
+            changes: list[Change] = []
+        else:
+            instance = existing
+            changes = self._changes(existing, values)
+        for name, value in values.items():
+            setattr(instance, name, value)
+        # The row follows its email: linked to the parent account with that login, or to none.
+        account = self.accounts.get(email)
+        if instance.account_id != (account.pk if account else None):
+            previous = instance.account if instance.account_id else None
+            if existing is not None:
+                changes.append(
+                    Change(
+                        "account",
+                        str(Guardian._meta.get_field("account").verbose_name),
+                        previous.identifier if previous else None,
+                        account.identifier if account else None,
+                    )
+                )
+            if previous is not None:
+                self.unlinked.append((instance, previous))
+            if account is not None:
+                self.linked += 1
+            instance.account = account
+            instance.linked_at = timezone.now() if account else None
+        return Plan(row.line, instance, existing is None, values, changes)
+
+    def removals(self) -> list[tuple[int, Guardian]]:
+        """The rows of the file's children that the file no longer lists, with the first line
+        that names their child."""
+        if self._removals is None:
+            self._removals = [
+                (line, guardian)
+                for student_pk, line in self.first_line.items()
+                for guardian in self.rows_by_student.get(student_pk, [])
+                if (guardian.student.matricule, guardian.email) not in self.keys_seen
+            ]
+        return self._removals
+
+    def apply(self, plans: Sequence[Plan]) -> None:
+        removed = [guardian for _line, guardian in self.removals()]
+        guardians_import_save(
+            new=[plan.instance for plan in plans if plan.created],
+            changed=[(plan.instance, plan.fields) for plan in plans if not plan.created],
+            removed=removed,
+            unlinked=[
+                *self.unlinked,
+                *[(guardian, guardian.account) for guardian in removed if guardian.account_id],
+            ],
+        )
+
+    def notes(self, plans: Sequence[Plan], *, dry_run: bool) -> list[str]:
+        notes = []
+        for line, guardian in self.removals():
+            message = (
+                _("retrait de %(guardian)s, absent du fichier pour cet enfant")
+                if not dry_run
+                else _("à retirer : %(guardian)s, absent du fichier pour cet enfant")
+            ) % {"guardian": guardian}
+            if guardian.account_id:
+                message += " " + _("(son compte de parent n'y aura plus accès)")
+            notes.append(line_error(line, message + "."))
+        if self.linked:
+            notes.append(
+                (
+                    _("Parents au dossier à lier à un compte de parent existant : %(count)d.")
+                    if dry_run
+                    else _("Parents au dossier liés à un compte de parent existant : %(count)d.")
+                )
+                % {"count": self.linked}
+            )
+        if self.unlinked:
+            notes.append(
+                (
+                    _(
+                        "Parents au dossier à délier de leur compte (le courriel a changé) : "
+                        "%(count)d."
+                    )
+                    if dry_run
+                    else _(
+                        "Parents au dossier déliés de leur compte (le courriel a changé) : "
+                        "%(count)d."
+                    )
+                )
+                % {"count": len(self.unlinked)}
+            )
+        return notes

@@ -30,7 +30,7 @@ class InstitutionForm(forms.ModelForm):
 class SchoolInline(admin.TabularInline):
     model = School
     extra = 0
-    fields = ["code", "name", "is_main", "email", "phone", "address"]
+    fields = ["code", "name", "is_main", "email", "phone", "address", "offers_store"]
 
 
 @admin.register(Institution)
@@ -73,6 +73,17 @@ class InstitutionAdmin(admin.ModelAdmin):
         (
             _("Centre de paiement"),
             {"fields": ["payment_confirm_contact", "restrict_on_overdue"]},
+        ),
+        (
+            _("Portail des parents"),
+            {
+                "fields": ["parent_portal_enabled", "parent_access_until_age", "diploma_credits"],
+                "description": _(
+                    "Les parents inscrits au dossier d'un enfant (import_csv guardians) créent "
+                    "leur compte avec leur courriel. Les écoles qui offrent les « Services en "
+                    "ligne » se cochent plus bas, dans la liste des écoles."
+                ),
+            },
         ),
     ]
 

@@ -41,8 +41,16 @@ class ProgramAdmin(admin.ModelAdmin):
 
 @admin.register(Student)
 class StudentAdmin(admin.ModelAdmin):
-    list_display = ["matricule", "last_name", "first_name", "program", "school", "activated"]
-    list_filter = [ActivatedFilter, ScheduleRetrievedFilter, "school", "program"]
+    list_display = [
+        "matricule",
+        "last_name",
+        "first_name",
+        "program",
+        "school",
+        "grade",
+        "activated",
+    ]
+    list_filter = [ActivatedFilter, ScheduleRetrievedFilter, "school", "program", "grade"]
     search_fields = ["matricule", "last_name", "first_name", "code_permanent", "email"]
     list_select_related = ["program", "school", "user"]
     readonly_fields = ["user", "created_at", "updated_at"]
@@ -61,7 +69,7 @@ class StudentAdmin(admin.ModelAdmin):
             },
         ),
         (_("Coordonnées"), {"fields": ["email", "phone", "phone_alt", "address", "postal_code"]}),
-        (_("Études"), {"fields": ["program", "school"]}),
+        (_("Études"), {"fields": ["program", "school", "grade"]}),
         (_("Compte"), {"fields": ["user", "created_at", "updated_at"]}),
     ]
 

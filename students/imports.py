@@ -487,6 +487,7 @@ class StudentImporter(Importer):
         "postal_code": "postal_code",
         "program": "program",
         "school": "school",
+        "grade": "grade",
     }
     required = frozenset({"matricule", "last_name", "first_name", "birthdate"})
 

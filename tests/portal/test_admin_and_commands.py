@@ -43,8 +43,10 @@ def test_demo_prints_people_and_can_run_twice(db, capsys):
     call_command("demo")
     first = capsys.readouterr().out
     assert "2026003" in first and "registraire" in first
+    count = Student.objects.count()
     call_command("demo")
-    assert Student.objects.count() == 20
+    # accounts.demo's 20 students, and the parents' demo children (parents.demo).
+    assert Student.objects.count() == count == 22
     names = set(Student.objects.values_list("last_name", flat=True))
     assert {"D'Amour", "Gagnon-Roy", "McDonald", "MacIntyre", "Ng", "Côté"} <= names
     activated = Student.objects.filter(user__isnull=False).count()

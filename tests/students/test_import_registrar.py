@@ -169,8 +169,8 @@ def test_every_kind_is_registered(institution, tmp_path):
     message = refused(path, "grades")
 
     assert (
-        "Types possibles : courses, employees, enrolments, evaluations, final_grades, invoices, "
-        "marks, sections, students." in message
+        "Types possibles : courses, employees, enrolments, evaluations, final_grades, guardians, "
+        "invoices, marks, sections, students." in message
     )
 
 
