@@ -29,6 +29,7 @@ from tests.accounts.test_recovery import (
     recover,
 )
 from tests.conftest import PASSWORD
+from tests.factories import make_employee
 
 INVALID = "Ce lien n'est plus valide"
 RESET_DONE = reverse("accounts:reset_done")
@@ -270,7 +271,7 @@ def test_a_link_works_only_for_its_own_account(client, dora, charlie, link):
 
 
 def test_a_recovery_link_does_not_activate_and_an_activation_link_does_not_reset(
-    client, dora, link
+    client, dora, link, institution
 ):
     token = link.rstrip("/").rsplit("/", 1)[1]
     response = client.get(
@@ -285,6 +286,18 @@ def test_a_recovery_link_does_not_activate_and_an_activation_link_does_not_reset
     )
     assert response.status_code == 200
     assert INVALID in page(response)
-    # The same token where it belongs is accepted: the salt, not the token, made the difference.
+    # An activation token is made for an employee's first use: an employee's is accepted where
+    # it belongs (the salt, not the token, made the difference), a student's is not.
     path = reverse("accounts:activate", kwargs={"uidb64": uidb64(dora), "token": token})
+    assert INVALID in page(Client().get(path))
+    employee = make_employee(institution, email="emile@cstj.example")
+    user = User.objects.create(
+        username=User.username_for(User.Audience.EMPLOYEE, employee.employee_number),
+        audience=User.Audience.EMPLOYEE,
+        identifier=employee.employee_number,
+    )
+    user.set_unusable_password()
+    user.save()
+    token = activation_token.make_token(user)
+    path = reverse("accounts:activate", kwargs={"uidb64": uidb64(user), "token": token})
     assert Client().get(path).status_code == 302
