@@ -499,3 +499,27 @@ def test_the_parents_pages_are_404_when_the_portal_is_off(client, family):
     institution.save(update_fields=["parent_portal_enabled"])
     for name in ("parents:login", "parents:signup", "parents:signup_details", "parents:reset"):
         assert client.get(reverse(name)).status_code == 404, name
+
+
+# --- Where the parents' portal meets the other accounts ---------------------------------------
+
+
+def test_a_parents_link_is_refused_by_the_employees_activation_page(client, family, commit):
+    path = activation_path(client, family, commit=commit)
+    assert path.startswith("/parents/activer/")
+    response = client.get(path.removeprefix("/parents"), follow=True)
+    assert "plus valide" in page(response)
+    assert 'name="password1"' not in page(response)
+    assert not User.objects.get(audience=User.Audience.PARENT).has_usable_password()
+
+
+def test_an_expired_parent_session_goes_back_to_the_parents_login(client, cepeo):
+    client.force_login(make_parent("expire@example.com"))
+    home = reverse("parents:home")
+    assert client.get(home).status_code == 200
+    session = client.session
+    session["_portal_seen"] -= 31 * 60
+    session.save()
+    response = client.get(home)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("parents:login") + "?next=")
