@@ -1,7 +1,9 @@
 """Reads of the payment centre. Balances are computed in the database, one query for a whole
 statement whatever its length."""
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     DecimalField,
@@ -87,7 +89,13 @@ def balance_due(student: Student) -> Decimal:
 
 
 def has_overdue_balance(student: Student) -> bool:
-    return invoices_open(student).filter(due_date__lt=timezone.localdate()).exists()
+    """An overdue registrar invoice. A school-store order a parent left unpaid never restricts
+    the child's portal (the parents' app links it as `store_order`)."""
+    return (
+        invoices_open(student)
+        .filter(due_date__lt=timezone.localdate(), store_order__isnull=True)
+        .exists()
+    )
 
 
 def payments_of_student(student: Student) -> QuerySet[Payment]:
@@ -95,9 +103,28 @@ def payments_of_student(student: Student) -> QuerySet[Payment]:
     return Payment.objects.filter(student=student)
 
 
-def payments_of_payer(user: object) -> QuerySet[Payment]:
-    """The payments a person made for someone else (a parent in the school store)."""
-    return Payment.objects.filter(payer=user)
+# Who decides which students a payer may still reach: the app that knows them (the parents'
+# portal registers its access rule), so that billing imports no app above it. Unlinking a
+# child, or the child coming of age, then ends the parent's access to its payments too.
+PayerReach = Callable[[Any, Any], QuerySet]
+_PAYER_REACH: list[PayerReach] = []
+
+
+def payer_reach_register(reach: PayerReach) -> PayerReach:
+    """Registers `reach(user, institution)`: the students whose payments the payer may see."""
+    _PAYER_REACH.append(reach)
+    return reach
+
+
+def payments_of_payer(user: object, institution: object) -> QuerySet[Payment]:
+    """The payments a person made for someone else (a parent in the school store), for the
+    students they may still reach; none when no app says who they may reach."""
+    if not _PAYER_REACH:
+        return Payment.objects.none()
+    payments = Payment.objects.filter(payer=user)
+    for reach in _PAYER_REACH:
+        payments = payments.filter(student__in=reach(user, institution))
+    return payments
 
 
 def payment_for(scope: QuerySet[Payment], reference: str) -> Payment:

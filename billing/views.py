@@ -57,7 +57,7 @@ def _payments_of(request: HttpRequest) -> QuerySet[Payment] | None:
     if user.is_authenticated and user.audience == "parent":
         if not request.institution.parent_portal_enabled:
             return None
-        return selectors.payments_of_payer(user)
+        return selectors.payments_of_payer(user, request.institution)
     student = student_of(request)
     if student is None or not request.institution.module_enabled("payments"):
         return None

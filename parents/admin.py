@@ -80,7 +80,11 @@ class GuardianAdmin(admin.ModelAdmin):
         count = guardians_unlink(request=request, actor=request.user, guardians=queryset)
         self.message_user(
             request,
-            _("%(count)d parent(s) délié(s) de leur compte : ils n'ont plus accès à ces enfants.")
+            _(
+                "%(count)d parent(s) délié(s) de leur compte : ils n'ont plus accès à ces "
+                "enfants. Une prochaine importation qui liste ce courriel les reliera ; pour un "
+                "retrait durable, décochez « accès au portail des parents » au dossier."
+            )
             % {"count": count},
             messages.SUCCESS,
         )

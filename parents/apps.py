@@ -7,4 +7,11 @@ class ParentsConfig(AppConfig):
     verbose_name = _("Portail des parents")
 
     def ready(self) -> None:
+        from billing.selectors import payer_reach_register
         from parents import demo, import_kinds  # noqa: F401 - demo parents, guardians import
+        from parents.selectors import visible_guardianships
+
+        # A parent's payments and receipts are theirs only while the child is theirs to see.
+        payer_reach_register(
+            lambda user, institution: visible_guardianships(user, institution).values("student_id")
+        )

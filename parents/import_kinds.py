@@ -12,10 +12,10 @@ Two rules make the file the truth about who may follow a child:
   the file no longer lists is removed, and its parent loses the access at once (the school
   changed the email on the file, or the guardian is no longer on it). A child the file does not
   name keeps its guardians.
-- A row is linked to the activated parent account whose login is its email, or to none: a new
-  child appears for a parent who already has an account, and a row linked to an account with
-  another email (the parent changed it) is unlinked. `can_view` = non keeps the link but ends
-  the access, at the parent's next page.
+- A row not yet linked is linked to the activated parent account whose login is its email: a
+  new child appears for a parent who already has an account. A linked row stays linked, even
+  after the parent changed the account's email. `can_view` = non keeps the link but ends the
+  access, at the parent's next page.
 """
 
 from collections import defaultdict
@@ -199,25 +199,24 @@ class GuardianImporter(Importer):
             changes = self._changes(existing, values)
         for name, value in values.items():
             setattr(instance, name, value)
-        # The row follows its email: linked to the parent account with that login, or to none.
+        # A row not linked yet is linked to the activated parent account with its email, so a
+        # new child appears for a parent who already has an account. A link is never undone
+        # here: the key holds the email, so a linked row's email did not change, and the parent
+        # may since have changed the account's login in "Gestion de mon compte".
         account = self.accounts.get(email)
-        if instance.account_id != (account.pk if account else None):
-            previous = instance.account if instance.account_id else None
+        if instance.account_id is None and account is not None:
             if existing is not None:
                 changes.append(
                     Change(
                         "account",
                         str(Guardian._meta.get_field("account").verbose_name),
-                        previous.identifier if previous else None,
-                        account.identifier if account else None,
+                        None,
+                        account.identifier,
                     )
                 )
-            if previous is not None:
-                self.unlinked.append((instance, previous))
-            if account is not None:
-                self.linked += 1
+            self.linked += 1
             instance.account = account
-            instance.linked_at = timezone.now() if account else None
+            instance.linked_at = timezone.now()
         return Plan(row.line, instance, existing is None, values, changes)
 
     def removals(self) -> list[tuple[int, Guardian]]:

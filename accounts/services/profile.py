@@ -148,7 +148,10 @@ def email_change_confirm(*, request: HttpRequest, token: str) -> User | None:
             .exclude(pk=user.pk)
             .exists()
         )
-        if taken:
+        too_long = len(User.username_for(User.Audience.PARENT, new)) > (
+            User._meta.get_field("username").max_length
+        )
+        if taken or too_long:
             raise EmailTaken(new)
         user.email = user.identifier = new
         user.username = User.username_for(User.Audience.PARENT, new)

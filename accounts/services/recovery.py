@@ -173,7 +173,7 @@ def reset_link_send(
     )
 
 
-def _link_allowed(request: HttpRequest, key: str) -> bool:
+def link_allowed(request: HttpRequest, key: str) -> bool:
     """At most 3 emails an hour for one identifier (and 30 for one address): past that, the
     page answers the same and nothing is sent."""
     ip = client_ip(request)
@@ -206,7 +206,7 @@ def member_recovery_request(
     user = student.user
     if user is None or not user.is_active or not user.has_usable_password():
         return
-    if email_on_file(user) and _link_allowed(request, key):
+    if email_on_file(user) and link_allowed(request, key):
         reset_link_send(request=request, user=user)
 
 
@@ -229,7 +229,7 @@ def employee_link_request(*, request: HttpRequest, number: str, purpose: str) ->
         details={"purpose": purpose},
     )
     employee = Employee.objects.select_related("user").filter(employee_number=number).first()
-    if employee is None or not employee.email or not _link_allowed(request, key):
+    if employee is None or not employee.email or not link_allowed(request, key):
         return
     user = employee.user
     if user is None:

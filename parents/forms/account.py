@@ -26,6 +26,9 @@ def email_input() -> forms.EmailInput:
     return forms.EmailInput(attrs={"autocomplete": "email"})
 
 
+PARENT_EMAIL_MAX = 150 - len("parent:")
+
+
 class ParentLoginForm(forms.Form):
     # A plain text field, not an EmailField: whatever is typed (a student's number too) gets
     # the one uniform refusal from the login service.
@@ -46,7 +49,8 @@ class ParentLoginForm(forms.Form):
 
 
 class SignupEmailForm(forms.Form):
-    email = forms.EmailField(label=_("Courriel"), max_length=254, widget=email_input())
+    # The login is "parent:<email>" in a 150-character username.
+    email = forms.EmailField(label=_("Courriel"), max_length=PARENT_EMAIL_MAX, widget=email_input())
 
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])

@@ -49,6 +49,7 @@ class HelpRequestForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("Courriel"),
+        max_length=254,
         error_messages={
             **_required(_("Entrez votre adresse courriel.")),
             "invalid": _("Entrez une adresse courriel valide, ex. : nom@exemple.ca."),

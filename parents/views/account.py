@@ -100,8 +100,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def signup_email(request: HttpRequest) -> HttpResponse:
     """Step 1: the email only. Nothing is looked up here."""
-    initial = {"email": request.session.get(SIGNUP_SESSION_KEY, "")}
-    form = SignupEmailForm(request.POST or None, initial=initial)
+    form = SignupEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         request.session[SIGNUP_SESSION_KEY] = form.cleaned_data["email"]
         return redirect("parents:signup_details")
@@ -141,6 +140,9 @@ def signup_details(request: HttpRequest) -> HttpResponse:
         except Refused as refused:
             form.add_error(None, _signup_locked_message(refused.locked or Locked.KEY))
         else:
+            # Nothing of the request stays in the session: on a shared computer, the next
+            # person finds an empty form.
+            request.session.pop(SIGNUP_SESSION_KEY, None)
             return render(request, "parents/signup_sent.html")
     return render(request, "parents/signup_details.html", {"form": form, "email": email})
 
@@ -263,7 +265,10 @@ def reset_question(request: HttpRequest) -> HttpResponse:
             )
         else:
             del request.session[RESET_SESSION_KEY]
-            recovery.reset_link_send(request=request, user=user)
+            # At most 3 links an hour for an account: past that, the same page, nothing sent.
+            key = throttle_key(User.Audience.PARENT, user.identifier)
+            if recovery.link_allowed(request, key):
+                recovery.reset_link_send(request=request, user=user)
             return render(request, "parents/reset_sent.html")
     return render(
         request,

@@ -317,3 +317,9 @@ def test_the_pages_are_in_english_too(client, cepeo, back_to_french):
         assert label not in contact, label
     assert "Contact the school" in contact
 
+
+def test_a_too_long_email_is_a_form_error_and_nothing_is_stored(client, cepeo):
+    email = "a" * 250 + "@example.com"
+    response = client.post(CONTACT, form_data(cepeo, email=email))
+    assert response.status_code == 200
+    assert not HelpRequest.objects.exists()

@@ -319,11 +319,11 @@ def test_an_email_changed_on_the_file_ends_the_former_parents_access(cepeo, fami
     assert event.details["reason"] == "import"
 
 
-def test_a_row_linked_to_an_account_with_another_login_is_unlinked(cepeo, family, tmp_path):
+def test_a_parent_who_changed_the_accounts_email_keeps_the_children(cepeo, family, tmp_path):
     older, _younger = family
     make_guardian(older, email="adzo.test@example.com")
     parent = make_parent("adzo.test@example.com")
-    # The account's login is no longer the email on the child's file.
+    # "Gestion de mon compte": the login is no longer the email on the child's file.
     parent.identifier = parent.email = "adzo.autre@example.com"
     parent.save(update_fields=["identifier", "email"])
 
@@ -331,12 +331,11 @@ def test_a_row_linked_to_an_account_with_another_login_is_unlinked(cepeo, family
         write_csv(tmp_path / "p.csv", [guardian_row(older.matricule, "adzo.test@example.com")])
     )
 
-    assert "0 création(s), 1 mise(s) à jour, 0 inchangé(s)" in output
-    assert "Parents au dossier déliés de leur compte (le courriel a changé) : 1." in output
+    assert "déliés" not in output
     row = Guardian.objects.get()
-    assert (row.account, row.linked_at) == (None, None)
-    assert visible(parent, cepeo) == []
-    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.PARENT_UNLINKED, subject=parent).exists()
+    assert row.account == parent
+    assert visible(parent, cepeo) == [older.matricule]
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PARENT_UNLINKED).exists()
 
 
 def test_can_view_non_ends_the_access_at_once(cepeo, family, tmp_path):

@@ -523,3 +523,9 @@ def test_an_expired_parent_session_goes_back_to_the_parents_login(client, cepeo)
     response = client.get(home)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("parents:login") + "?next=")
+
+
+def test_nothing_of_the_request_stays_in_the_session(client, family, commit):
+    signup(client, ADZO, details(family), commit=commit)
+    assert ADZO not in page(client.get(SIGNUP))
+    assert client.get(DETAILS)["Location"] == SIGNUP

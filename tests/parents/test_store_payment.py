@@ -291,3 +291,46 @@ def test_the_receipt_email_typed_in_the_card_form_reaches_the_parent(
     assert message.to == ["adzo.perso@example.com"]
     assert "Montant : 73,00 $" in message.body
     assert re.search(r"REC\d{8}", message.subject)
+
+
+# --- Access ends with the link -----------------------------------------------------------------
+
+
+def test_unlinking_the_child_ends_the_access_to_its_payments_and_receipts(
+    adzo_client, order_at_card_form
+):
+    """Unlinked after checkout: the card form, the status page, the receipt and its PDF answer
+    404 at once, like every other page about the child."""
+    from parents.models import Guardian
+
+    order, payment = order_at_card_form
+    demo_pay = reverse("billing:demo_pay", args=[payment.reference])
+    Guardian.objects.filter(student=order.student).update(account=None)
+    assert adzo_client.get(demo_pay).status_code == 404
+    assert adzo_client.post(demo_pay, card()).status_code == 404
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PENDING
+    assert adzo_client.get(reverse("billing:payment", args=[payment.reference])).status_code == 404
+
+
+def test_the_receipt_of_a_child_no_longer_visible_answers_404(adzo_client, paid):
+    from parents.models import Guardian
+
+    order, payment, _response = paid
+    receipt = Receipt.objects.get(payment=payment)
+    for name in ("billing:receipt", "billing:receipt_pdf"):
+        assert adzo_client.get(reverse(name, args=[receipt.number])).status_code == 200
+    Guardian.objects.filter(student=order.student).update(can_view=False)
+    for name in ("billing:receipt", "billing:receipt_pdf"):
+        assert adzo_client.get(reverse(name, args=[receipt.number])).status_code == 404
+
+
+def test_an_unpaid_store_order_never_restricts_the_childs_portal(order_at_card_form, cepeo):
+    """Left unpaid past its due date, a store order stays on the statement but does not lock
+    the child out where an overdue balance restricts the portal."""
+    from billing.selectors import has_overdue_balance
+    from portal.models import Institution
+
+    order, _payment = order_at_card_form
+    Institution.objects.filter(pk=cepeo.pk).update(restrict_on_overdue=True)
+    Invoice.objects.filter(pk=order.invoice_id).update(due_date="2020-01-01")
+    assert not has_overdue_balance(order.student)
