@@ -260,7 +260,7 @@ def _lines(children: list[Student], offering: list[School]) -> list[str]:
         f"(secret question « {question} » : {SECRET_ANSWER}); sees both children.",
         f'  "Créer mon compte" with {NEW_PARENT[2]}: {NEW_PARENT[1]} {NEW_PARENT[0]}, youngest '
         f"child born {youngest.birthdate:%Y-%m-%d} at {youngest.school.name}, civic number "
-        f"{CIVIC_NUMBER} (the link arrives in var/mail/).",
+        f"{CIVIC_NUMBER} (the link arrives by email: see the folder printed below).",
     ]
     for school in offering:
         count = school.store_items.filter(is_active=True).count()

@@ -24,9 +24,10 @@ def email_deliver(
     text: str,
     html: str,
     attachments: list[tuple[str, str, str]] | None = None,
+    reply_to: list[str] | None = None,
 ) -> None:
     """Attachments travel base64-encoded: a task's arguments must be JSON."""
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=reply_to)
     message.attach_alternative(html, "text/html")
     for name, content, mimetype in attachments or []:
         message.attach(name, base64.b64decode(content), mimetype)
@@ -41,8 +42,10 @@ def email_send(
     language: str | None = None,
     institution: Institution | None = None,
     attachments: list[tuple[str, str, str]] | None = None,
+    reply_to: str | None = None,
 ) -> None:
-    """Renders templates/emails/<template>_{subject.txt,body.txt,body.html} and queues it."""
+    """Renders templates/emails/<template>_{subject.txt,body.txt,body.html} and queues it.
+    The subject and text parts are plain text: their templates turn autoescaping off."""
     with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
         full_context = {
             "institution": institution or institution_current(),
@@ -54,6 +57,11 @@ def email_send(
         html = render_to_string(f"emails/{template}_body.html", full_context)
     transaction.on_commit(
         lambda: email_deliver.enqueue(
-            to=[to], subject=subject, text=text, html=html, attachments=attachments
+            to=[to],
+            subject=subject,
+            text=text,
+            html=html,
+            attachments=attachments,
+            reply_to=[reply_to] if reply_to else None,
         )
     )

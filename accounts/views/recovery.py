@@ -28,6 +28,7 @@ from portal.models import AuditEvent
 from portal.services import audit_record
 
 RECOVERY_SESSION_KEY = "recovery_identifier"
+RESET_AUDIENCE_KEY = "reset_audience"
 
 
 def public_form_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -165,8 +166,10 @@ class ResetView(auth_views.PasswordResetConfirmView):
         recovery.password_reset_complete(
             request=self.request, user=self.user, password=form.cleaned_data["password1"]
         )
-        # Every session of the account ended, this browser's too: start it afresh.
+        # Every session of the account ended, this browser's too: start it afresh, knowing
+        # only which login page to lead back to.
         self.request.session.flush()
+        self.request.session[RESET_AUDIENCE_KEY] = self.user.audience
         return redirect(self.success_url)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -196,7 +199,8 @@ class ActivateView(ResetView):
 
 @login_not_required
 def reset_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/reset_done.html")
+    parent = request.session.pop(RESET_AUDIENCE_KEY, None) == User.Audience.PARENT
+    return render(request, "accounts/reset_done.html", {"parent": parent})
 
 
 reset = login_not_required(ResetView.as_view())

@@ -78,6 +78,8 @@ def help_request_submit(*, request: HttpRequest, data: dict[str, Any]) -> HelpRe
                 },
                 language=settings.LANGUAGE_CODE,
                 institution=institution,
+                # "Répondre" in the school's mailbox answers the parent.
+                reply_to=help_request.email,
             )
         audit_record(
             kind=AuditEvent.Kind.PARENT_HELP_REQUESTED,

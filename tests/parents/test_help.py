@@ -151,7 +151,9 @@ def test_the_form_is_stored_and_emailed_to_the_schools_address(client, cepeo, ma
 
     [mail] = mailoutbox
     assert mail.to == ["de.la.salle@cepeo.example"]
+    assert mail.reply_to == ["adzo.test@example.com"]  # "Répondre" reaches the parent
     assert "Formulaire d'aide aux parents" in mail.subject
+
     assert "Adzo Testtest" in mail.subject
     for detail in (
         "Testtest",
@@ -323,3 +325,11 @@ def test_a_too_long_email_is_a_form_error_and_nothing_is_stored(client, cepeo):
     response = client.post(CONTACT, form_data(cepeo, email=email))
     assert response.status_code == 200
     assert not HelpRequest.objects.exists()
+
+
+def test_the_plain_text_email_is_not_html_escaped(client, cepeo, mailoutbox, commit):
+    with commit():
+        client.post(CONTACT, form_data(cepeo, description="Je n'arrive pas à l'ouvrir <vite>."))
+    [mail] = mailoutbox
+    assert "Je n'arrive pas à l'ouvrir <vite>." in mail.body
+    assert "&#x27;" not in mail.body + mail.subject

@@ -107,6 +107,10 @@ def test_the_right_answer_sends_a_link_that_resets_the_password(client, parent, 
     done = page(browser.get(response["Location"]))
     assert "Votre mot de passe a été modifié" in done
     assert f'href="{reverse("parents:login")}"' in done
+    # "Retourner au portail" leads a parent back to the parents' login, not the students'.
+    assert re.search(
+        rf'<a class="btn btn-primary" href="{reverse("parents:login")}">Retourner au portail', done
+    )
     # The owner is told; no password in any email.
     assert [m.to for m in mail.outbox] == [[ADZO]]
     assert secrets_leak([NEW_PASSWORD, PARENT_PASSWORD, PARENT_ANSWER]) == []

@@ -197,7 +197,7 @@ def test_the_details_page_shows_the_email_and_the_guides_fields(client, family):
         "Information du parent",
         "Nom de famille",
         "Prénom",
-        "Information sur votre enfant le plus jeune (fréquentant CEPEO)",
+        "Information sur votre enfant le plus jeune (inscrit dans l’une de nos écoles)",
         "Date de naissance",
         "École",
         "Choisir",

@@ -228,7 +228,7 @@ def test_the_store_shows_the_articles_on_sale_today_at_the_childs_school(
     assert "L'agenda officiel de l'école." in text
     assert "Limite : 2 par enfant" in text
     assert "Limite : 3 par enfant" in text
-    assert text.count("Déjà acheté : 0") == 3
+    assert text.count("Déjà commandé : 0") == 3
     assert f"En vente jusqu'au {long_date(agenda.available_until)}" in text
     assert text.count("Ajouter au panier") == 3
     assert "Quantité" in text
@@ -299,18 +299,18 @@ def test_the_limit_counts_the_cart_and_past_orders_but_not_cancelled_ones(
 
     order = place_order(adzo_client, zoe)  # the agenda in the cart: 1 bought
     assert not CartLine.objects.exists()
-    assert "Déjà acheté : 1" in visible(adzo_client.get(store_url(zoe)))
+    assert "Déjà commandé : 1" in visible(adzo_client.get(store_url(zoe)))
     assert add(adzo_client, zoe, agenda, 2)[0].startswith("La limite est de 2")
     place_order(adzo_client, zoe, (agenda, 1))
     text = visible(adzo_client.get(store_url(zoe)))
-    assert "Déjà acheté : 2" in text
+    assert "Déjà commandé : 2" in text
     assert "Limite atteinte : cet article a déjà été acheté pour cet enfant." in text
     assert add(adzo_client, zoe, agenda, 1) == [
         "La limite de 2 par enfant est atteinte pour « Agenda scolaire »."
     ]
 
     adzo_client.post(order_cancel_url(order))
-    assert "Déjà acheté : 1" in visible(adzo_client.get(store_url(zoe)))
+    assert "Déjà commandé : 1" in visible(adzo_client.get(store_url(zoe)))
     assert add(adzo_client, zoe, agenda, 1)[0].endswith("au panier.")
 
 
@@ -604,7 +604,7 @@ def test_cancelling_an_order(adzo_client, adzo, zoe, agenda):
     assert event.actor == adzo
     assert event.details["invoice"] == order.invoice.number
     # The limit is free again; a cancelled order is neither paid nor cancelled twice.
-    assert "Déjà acheté : 0" in visible(adzo_client.get(store_url(zoe)))
+    assert "Déjà commandé : 0" in visible(adzo_client.get(store_url(zoe)))
     assert messages_of(adzo_client.post(order_cancel_url(order))) == [
         "Cette commande ne peut plus être annulée."
     ]

@@ -2,6 +2,7 @@
 (the README lists them). Each app adds its part through portal.demo; running it again only adds
 what is missing."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
@@ -22,4 +23,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {institution.name} ({preset})"))
         for line in demo_run(institution):
             self.stdout.write(line)
-        self.stdout.write("\nEmails are written to var/mail/.")
+        folder = settings.MAILERS["default"].get("OPTIONS", {}).get("file_path")
+        if folder:
+            self.stdout.write(f"\nEmails are written to {folder}/.")
