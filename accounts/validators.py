@@ -248,7 +248,9 @@ class PersonalDataValidator:
         for fact in personal_facts(user):
             if fact in folded or (fact.isalnum() and fact in loose):
                 raise ValidationError(
-                    _(
+                    _("Le mot de passe ne doit contenir ni votre courriel, ni vos noms.")
+                    if getattr(user, "audience", None) == "parent"
+                    else _(
                         "Le mot de passe ne doit contenir ni votre numéro, ni vos noms, ni votre "
                         "date de naissance, ni votre code permanent."
                     ),

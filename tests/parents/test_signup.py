@@ -452,7 +452,10 @@ def test_the_password_follows_the_policy_and_the_answer_is_not_trivial(client, f
             activation_data(confirm="une autre phrase de passe 2026"),
             "Les deux mots de passe ne correspondent pas.",
         ),
-        (activation_data("adzo testtest 2026 ok"), "Le mot de passe"),
+        (
+            activation_data("adzo testtest 2026 ok"),
+            "Le mot de passe ne doit contenir ni votre courriel, ni vos noms.",
+        ),
         (activation_data(answer="1234"), "Cette réponse est trop facile à deviner."),
         (activation_data(answer="Testtest"), "La réponse ne peut pas être votre nom"),
         ({**activation_data(), "question": ""}, "Ce champ est obligatoire."),
