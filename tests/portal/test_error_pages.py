@@ -23,3 +23,11 @@ def test_a_form_without_its_csrf_token_gets_a_plain_explanation(institution):
     text = page(response)
     assert "Ce formulaire a expiré" in text
     assert "<style" not in text and "DEBUG" not in text
+
+
+def test_the_server_error_page_renders_without_any_context():
+    from django.template.loader import render_to_string
+
+    text = render_to_string("500.html")
+    assert "Le portail a rencontré une erreur" in text
+    assert "<style" not in text
