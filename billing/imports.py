@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from billing.models import Allocation, Invoice, InvoiceLine, Payment
 from students.imports import (
     PREFETCH_CHUNK,
+    YES_NO,
     Change,
     Importer,
     Plan,
@@ -32,6 +33,7 @@ from students.imports import (
     RowInvalid,
     line_error,
     register,
+    student_from_cell,
 )
 from students.models import Student
 
@@ -42,18 +44,6 @@ NUMBER_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]*")
 AMOUNT_RE = re.compile(r"([0-9]+)(?:[.,]([0-9]+))?")
 CENT = Decimal("0.01")
 AMOUNT_MAX = Decimal("99999999.99")  # InvoiceLine.amount: 10 digits, 2 of them decimals
-VOLUNTARY = {
-    "oui": True,
-    "non": False,
-    "yes": True,
-    "no": False,
-    "vrai": True,
-    "faux": False,
-    "true": True,
-    "false": False,
-    "1": True,
-    "0": False,
-}
 # The columns every row of one invoice repeats, and must repeat alike.
 INVOICE_COLUMNS = ("matricule", "session", "description", "due_date")
 # Payments that settle, or may still settle, an invoice: its lines are then what was paid.
@@ -172,19 +162,7 @@ class InvoiceImporter(Importer):
     # Cells
 
     def clean_matricule(self, value: str) -> Student:
-        student = self.students.get(value)
-        if student is None:
-            message = _(
-                "aucun étudiant n'a le %(name)s « %(value)s ». Importez d'abord les étudiants "
-                "(import_csv students)."
-            ) % {"name": self.institution.get_identifier_name_display().lower(), "value": value}
-            length = self.institution.identifier_length
-            if value.isdigit() and len(value) < length:
-                message += " " + _(
-                    "Si Excel a retiré les zéros du début, mettez la colonne au format Texte."
-                )
-            raise ValidationError(message)
-        return student
+        return student_from_cell(self.students, value, self.institution)
 
     def clean_session(self, value: str) -> str:
         session = value.upper()
@@ -262,7 +240,7 @@ class InvoiceImporter(Importer):
         return amount
 
     def clean_voluntary(self, value: str) -> bool:
-        voluntary = VOLUNTARY.get(value.casefold())
+        voluntary = YES_NO.get(value.casefold())
         if voluntary is None:
             raise ValidationError(
                 _(

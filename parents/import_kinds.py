@@ -32,6 +32,7 @@ from parents.models import Guardian
 from parents.services.guardians import guardians_import_save, parent_accounts_by_email
 from students.imports import (
     PREFETCH_CHUNK,
+    YES_NO,
     Change,
     Importer,
     Plan,
@@ -39,22 +40,9 @@ from students.imports import (
     RowInvalid,
     line_error,
     register,
+    student_from_cell,
 )
 from students.models import Student
-
-# The booleans every import accepts (as the invoices' `voluntary`).
-YES_NO = {
-    "oui": True,
-    "non": False,
-    "yes": True,
-    "no": False,
-    "vrai": True,
-    "faux": False,
-    "true": True,
-    "false": False,
-    "1": True,
-    "0": False,
-}
 
 
 def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
@@ -115,18 +103,7 @@ class GuardianImporter(Importer):
     # Cells
 
     def clean_matricule(self, value: str) -> Student:
-        student = self.students.get(value)
-        if student is None:
-            message = _(
-                "aucun étudiant n'a le %(name)s « %(value)s ». Importez d'abord les étudiants "
-                "(import_csv students)."
-            ) % {"name": self.institution.get_identifier_name_display().lower(), "value": value}
-            if value.isdigit() and len(value) < self.institution.identifier_length:
-                message += " " + _(
-                    "Si Excel a retiré les zéros du début, mettez la colonne au format Texte."
-                )
-            raise ValidationError(message)
-        return student
+        return student_from_cell(self.students, value, self.institution)
 
     def clean_email(self, value: str) -> str:
         email = value.strip().lower()
@@ -157,22 +134,7 @@ class GuardianImporter(Importer):
     # Rows
 
     def plan(self, row: Row) -> Plan:
-        errors: list[str] = []
-        values: dict[str, Any] = {}
-        for header, cell in row.cells.items():
-            if not cell and header in self.required:
-                errors.append(
-                    _("la cellule « %(name)s » est vide ; elle est obligatoire.") % {"name": header}
-                )
-                continue
-            clean = getattr(self, f"clean_{header}", None)
-            try:
-                value = clean(cell) if clean is not None else cell
-            except ValidationError as error:
-                errors.extend(error.messages)
-                continue
-            errors.extend(self._check_field(header, value))
-            values[self.columns[header]] = value
+        values, errors = self.field_values(row)
         student, email = values.get("student"), values.get("email")
         if student is not None and email:
             key = (student.matricule, email)

@@ -43,6 +43,7 @@ from students.imports import (
     RowInvalid,
     line_error,
     register,
+    student_from_cell,
 )
 from students.models import (
     Course,
@@ -489,18 +490,7 @@ class RegistrarImporter(Importer):
         return _text(value, "group", Section._meta.get_field("group").max_length)
 
     def clean_matricule(self, value: str) -> Student:
-        student = self.students.get(value)
-        if student is None:
-            message = _(
-                "aucun étudiant n'a le %(name)s « %(value)s ». Importez d'abord les étudiants "
-                "(import_csv students)."
-            ) % {"name": self.institution.get_identifier_name_display().lower(), "value": value}
-            if value.isdigit() and len(value) < self.institution.identifier_length:
-                message += " " + _(
-                    "Si Excel a retiré les zéros du début, mettez la colonne au format Texte."
-                )
-            raise ValidationError(message)
-        return student
+        return student_from_cell(self.students, value, self.institution)
 
     # Rows
 

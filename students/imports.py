@@ -51,6 +51,40 @@ class RowInvalid(Exception):
         self.messages = list(messages)
 
 
+# The yes/no cells every import accepts (invoices' `voluntary`, guardians' `can_view`…).
+YES_NO = {
+    "oui": True,
+    "non": False,
+    "yes": True,
+    "no": False,
+    "vrai": True,
+    "faux": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+}
+
+
+def student_from_cell(
+    students: dict[str, Student], value: str, institution: Institution
+) -> Student:
+    """The student a `matricule` cell names, among those the import prefetched; the error says
+    what to do, including for the leading zeros a spreadsheet drops."""
+    student = students.get(value)
+    if student is None:
+        message = _(
+            "aucun étudiant n'a le %(name)s « %(value)s ». Importez d'abord les étudiants "
+            "(import_csv students)."
+        ) % {"name": institution.get_identifier_name_display().lower(), "value": value}
+        if value.isdigit() and len(value) < institution.identifier_length:
+            message += " " + _(
+                "Si Excel a retiré les zéros du début, mettez la colonne au format Texte."
+            )
+        raise ValidationError(message)
+    return student
+
+
 def line_error(line: int, message: str) -> str:
     return _("Ligne %(line)d : %(message)s") % {"line": line, "message": message}
 
@@ -239,8 +273,9 @@ class Importer:
         """Checks between columns; `instance` still holds the record's current values."""
         return []
 
-    def plan(self, row: Row) -> Plan:
-        """Checks one row; returns what it will do, or raises RowInvalid with every error."""
+    def field_values(self, row: Row) -> tuple[dict[str, Any], list[str]]:
+        """The row's cells cleaned (`clean_<header>` where there is one) and checked against
+        their model fields, by field name; and every error."""
         errors: list[str] = []
         values: dict[str, Any] = {}
         for header, cell in row.cells.items():
@@ -257,6 +292,11 @@ class Importer:
                 continue
             errors.extend(self._check_field(header, value))
             values[self.columns[header]] = value
+        return values, errors
+
+    def plan(self, row: Row) -> Plan:
+        """Checks one row; returns what it will do, or raises RowInvalid with every error."""
+        values, errors = self.field_values(row)
         key_field = self.columns[self.key]
         key = values.get(key_field)
         if key:
