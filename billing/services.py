@@ -141,6 +141,21 @@ def payment_start(
     return payment
 
 
+def payment_checkout_url(*, request: HttpRequest, payment: Payment, provider: Any) -> str | None:
+    """Where the browser goes to pay: the provider's page (a Stripe Checkout page already made
+    is reused, for a double click), or None when the provider cannot be reached, the attempt
+    then marked failed so that nothing waits on it."""
+    if payment.checkout_url:
+        return payment.checkout_url
+    try:
+        return provider.start(payment)
+    except stripe.StripeError:
+        payment_fail(
+            request=request, payment_id=payment.pk, status=Payment.Status.FAILED, reason="stripe"
+        )
+        return None
+
+
 def _pending_cancel(*, student: Student, invoice_ids: list[int], reason: str) -> None:
     """Cancels the student's other attempts under way on any of these invoices, so that one
     invoice is never charged twice (two tabs, or a payment at the counter meanwhile). A Stripe

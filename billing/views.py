@@ -202,19 +202,14 @@ def pay(request: HttpRequest, student: Student) -> HttpResponse:
             request, _("Ces factures ne peuvent pas être payées. Vérifiez votre état de compte.")
         )
         return redirect("billing:statement")
-    if payment.checkout_url:
-        return redirect(payment.checkout_url)
-    try:
-        return redirect(provider.start(payment))
-    except stripe.StripeError:
-        services.payment_fail(
-            request=request, payment_id=payment.pk, status=Payment.Status.FAILED, reason="stripe"
-        )
+    url = services.payment_checkout_url(request=request, payment=payment, provider=provider)
+    if url is None:
         messages.error(
             request,
             _("Le service de paiement est présentement indisponible. Réessayez dans un moment."),
         )
         return redirect("billing:statement")
+    return redirect(url)
 
 
 @require_http_methods(["GET", "POST"])

@@ -93,6 +93,13 @@ def password_change(*, request: HttpRequest, user: User, password: str) -> None:
 def questions_change(
     *, request: HttpRequest, user: User, answers: list[tuple[SecretQuestion, str]]
 ) -> None:
+    secret_answers_replace(user=user, answers=answers)
+    audit_record(kind=AuditEvent.Kind.QUESTIONS_CHANGED, request=request, subject=user)
+
+
+def secret_answers_replace(*, user: User, answers: list[tuple[SecretQuestion, str]]) -> None:
+    """The account's questions become these, each answer normalised then hashed like a
+    password (staff cannot read them). The caller holds the transaction."""
     user.secret_answers.all().delete()
     SecretAnswer.objects.bulk_create(
         SecretAnswer(
@@ -103,7 +110,6 @@ def questions_change(
         )
         for position, (question, answer) in enumerate(answers)
     )
-    audit_record(kind=AuditEvent.Kind.QUESTIONS_CHANGED, request=request, subject=user)
 
 
 def email_change_request(*, request: HttpRequest, user: User, email: str) -> None:

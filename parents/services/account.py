@@ -19,15 +19,16 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import SecretAnswer, SecretQuestion, User
+from accounts.models import SecretQuestion, User
 from accounts.services.common import THROTTLE, Refused, throttle_key
+from accounts.services.profile import secret_answers_replace
 from accounts.services.recovery import RECOVERY_THROTTLE
 from accounts.tokens import activation_token
 from parents.models import Guardian
 from portal.emails import email_send
 from portal.http import client_ip
 from portal.models import AuditEvent, Institution, School
-from portal.normalize import normalize_answer, normalize_name
+from portal.normalize import normalize_name
 from portal.services import audit_record
 from portal.throttle import throttle_check, throttle_clear, throttle_fail
 
@@ -220,13 +221,7 @@ def parent_activate(
     user.set_password(password)
     user.activated_at = now
     user.save(update_fields=["password", "activated_at"])
-    user.secret_answers.all().delete()
-    SecretAnswer.objects.create(
-        user=user,
-        question=question,
-        answer_hash=make_password(normalize_answer(answer)),
-        position=0,
-    )
+    secret_answers_replace(user=user, answers=[(question, answer)])
     linked = Guardian.objects.filter(email=user.identifier, account__isnull=True).update(
         account=user, linked_at=now
     )

@@ -2,7 +2,6 @@
 where an order is paid (through the payment centre) or cancelled. Only for a child whose school
 offers the store; an order of another parent, or of a child no longer visible, answers 404."""
 
-import stripe
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing import services as billing
-from billing.models import Invoice, Payment
+from billing.models import Invoice
 from billing.providers import provider_current
 from parents.forms.store import CartAddForm, CartLineForm, form_error_text
 from parents.models import StoreOrder
@@ -36,19 +35,14 @@ def _pay(request: HttpRequest, order: StoreOrder) -> HttpResponse:
     except services.StoreError as error:
         messages.error(request, str(error))
         return redirect("parents:orders")
-    if payment.checkout_url:
-        return redirect(payment.checkout_url)
-    try:
-        return redirect(provider.start(payment))
-    except stripe.StripeError:
-        billing.payment_fail(
-            request=request, payment_id=payment.pk, status=Payment.Status.FAILED, reason="stripe"
-        )
+    url = billing.payment_checkout_url(request=request, payment=payment, provider=provider)
+    if url is None:
         messages.error(
             request,
             _("Le service de paiement est présentement indisponible. Réessayez dans un moment."),
         )
         return redirect("parents:orders")
+    return redirect(url)
 
 
 @require_GET
