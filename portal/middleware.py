@@ -13,6 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from portal.models import AuditEvent
+from portal.routes import login_route
 from portal.selectors import institution_current
 from portal.services import audit_record
 
@@ -79,8 +80,8 @@ class SessionTimeoutMiddleware:
             )
             logout(request)
             messages.info(request, _("Votre session a expiré. Veuillez vous connecter de nouveau."))
-            # A parent goes back to the parents' login page (a URL name, not an import).
-            login_url = reverse("parents:login" if user.audience == "parent" else "accounts:login")
+            # A parent goes back to the parents' login page.
+            login_url = reverse(login_route(user.audience))
             return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
         session.setdefault(STARTED_KEY, now)
         session.setdefault(IDLE_KEY, idle)

@@ -3,11 +3,13 @@ from django.shortcuts import redirect, render
 
 from portal.home import home_panels
 from portal.modules import MODULES
+from portal.routes import home_route
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Ma page d'accueil: the person's name, their services, and the apps' panels. A parent's
     home is the parents' portal's own page (one card per child)."""
-    if request.user.audience == "parent":
-        return redirect("parents:home")
+    route = home_route(request.user.audience)
+    if route != "portal:home":
+        return redirect(route)
     return render(request, "portal/home.html", {"modules": MODULES, "panels": home_panels(request)})

@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.services.common import Refused
 from accounts.services.login import user_login
 from portal.models import AuditEvent
+from portal.routes import home_route, login_route
 from portal.services import audit_record
 
 
@@ -23,7 +24,7 @@ from portal.services import audit_record
 @require_http_methods(["GET", "HEAD", "POST"])
 def login_view(request: HttpRequest, audience: str = User.Audience.STUDENT) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
-        return redirect(_home_of(request))
+        return redirect(home_route(request.user.audience))
     institution = request.institution
     forms = {
         key: LoginForm(
@@ -61,17 +62,6 @@ def login_view(request: HttpRequest, audience: str = User.Audience.STUDENT) -> H
     )
 
 
-def _is_parent(request: HttpRequest) -> bool:
-    return (
-        request.user.audience == User.Audience.PARENT and request.institution.parent_portal_enabled
-    )
-
-
-def _home_of(request: HttpRequest) -> str:
-    # A parent's pages are the parents' portal (reversed by name: accounts imports no parents).
-    return "parents:home" if _is_parent(request) else "portal:home"
-
-
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -84,11 +74,11 @@ def _safe_next(request: HttpRequest) -> str:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    parent = _is_parent(request)
+    login_page = login_route(user.audience)
     audit_record(kind=AuditEvent.Kind.LOGOUT, request=request, actor=user, subject=user)
     logout(request)  # flushes the session on the server
     messages.info(request, _("Vous avez quitté le portail. À bientôt !"))
-    return redirect("parents:login" if parent else "accounts:login")
+    return redirect(login_page)
 
 
 def session_ping(request: HttpRequest) -> HttpResponse:

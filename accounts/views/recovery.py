@@ -25,6 +25,7 @@ from accounts.services.common import Refused, throttle_key
 from accounts.tokens import activation_token, recovery_token
 from accounts.views.common import locked_message
 from portal.models import AuditEvent
+from portal.routes import login_route
 from portal.services import audit_record
 
 RECOVERY_SESSION_KEY = "recovery_identifier"
@@ -199,8 +200,8 @@ class ActivateView(ResetView):
 
 @login_not_required
 def reset_done(request: HttpRequest) -> HttpResponse:
-    parent = request.session.pop(RESET_AUDIENCE_KEY, None) == User.Audience.PARENT
-    return render(request, "accounts/reset_done.html", {"parent": parent})
+    audience = request.session.pop(RESET_AUDIENCE_KEY, None)
+    return render(request, "accounts/reset_done.html", {"login_route": login_route(audience)})
 
 
 reset = login_not_required(ResetView.as_view())
