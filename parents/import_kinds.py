@@ -31,24 +31,18 @@ from accounts.models import User
 from parents.models import Guardian
 from parents.services.guardians import guardians_import_save, parent_accounts_by_email
 from students.imports import (
-    PREFETCH_CHUNK,
     YES_NO,
     Change,
     Importer,
     Plan,
     Row,
     RowInvalid,
+    chunks,
     line_error,
     register,
     student_from_cell,
 )
 from students.models import Student
-
-
-def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
-    return [
-        values[start : start + PREFETCH_CHUNK] for start in range(0, len(values), PREFETCH_CHUNK)
-    ]
 
 
 @register
@@ -85,11 +79,11 @@ class GuardianImporter(Importer):
 
     def prepare(self, rows: Sequence[Row]) -> None:
         matricules = list(dict.fromkeys(row.cells.get("matricule", "") for row in rows))
-        for chunk in _chunks(matricules):
+        for chunk in chunks(matricules):
             for student in Student.objects.filter(matricule__in=chunk):
                 self.students[student.matricule] = student
         by_pk = {student.pk: student for student in self.students.values()}
-        for chunk in _chunks(list(by_pk)):
+        for chunk in chunks(list(by_pk)):
             for guardian in (
                 Guardian.objects.filter(student_id__in=chunk)
                 .select_related("account")

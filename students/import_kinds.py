@@ -23,7 +23,7 @@ import datetime
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -41,6 +41,7 @@ from students.imports import (
     Plan,
     Row,
     RowInvalid,
+    chunks,
     line_error,
     register,
     student_from_cell,
@@ -200,11 +201,6 @@ def _meeting_label(day: int, start: datetime.time, end: datetime.time, room: str
     return _("%(day)s %(start)s-%(end)s") % values
 
 
-def _chunks[T](values: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(values), PREFETCH_CHUNK):
-        yield values[start : start + PREFETCH_CHUNK]
-
-
 def _cells(rows: Sequence[Row], header: str) -> list[str]:
     """The file's distinct non-empty cells of a column, in file order."""
     return list(dict.fromkeys(row.cells[header] for row in rows if row.cells.get(header)))
@@ -287,7 +283,7 @@ class CourseImporter(Importer):
         # Codes are compared without case: 420-1b3-sj is the course 420-1B3-SJ.
         self.by_upper: dict[str, Course] = {}
         codes = [code.upper() for code in _cells(rows, "code")]
-        for chunk in _chunks(codes):
+        for chunk in chunks(codes):
             queryset = (
                 Course.objects.annotate(code_upper=Upper("code"))
                 .filter(code_upper__in=chunk)
@@ -389,7 +385,7 @@ class RegistrarImporter(Importer):
 
     def load_courses(self, rows: Sequence[Row]) -> None:
         codes = [code.upper() for code in _cells(rows, "course_code")]
-        for chunk in _chunks(codes):
+        for chunk in chunks(codes):
             queryset = Course.objects.annotate(code_upper=Upper("code")).filter(
                 code_upper__in=chunk
             )
@@ -415,12 +411,12 @@ class RegistrarImporter(Importer):
             self.sections_by_pk[section.pk] = section
 
     def load_students(self, rows: Sequence[Row]) -> None:
-        for chunk in _chunks(_cells(rows, "matricule")):
+        for chunk in chunks(_cells(rows, "matricule")):
             for student in Student.objects.filter(matricule__in=chunk):
                 self.students[student.matricule] = student
 
     def load_employees(self, rows: Sequence[Row], header: str) -> None:
-        for chunk in _chunks(_cells(rows, header)):
+        for chunk in chunks(_cells(rows, header)):
             for employee in Employee.objects.filter(employee_number__in=chunk):
                 self.employees[employee.employee_number] = employee
 
@@ -432,7 +428,7 @@ class RegistrarImporter(Importer):
         terms = {section.term_id for section in self.sections_by_pk.values()}
         courses = {section.course_id for section in self.sections_by_pk.values()}
         by_pk = {student.pk: student for student in self.students.values()}
-        for chunk in _chunks(list(by_pk)):
+        for chunk in chunks(list(by_pk)):
             queryset = Enrolment.objects.filter(
                 student_id__in=chunk, section__term_id__in=terms, section__course_id__in=courses
             ).order_by("pk")
@@ -841,7 +837,7 @@ class SectionImporter(RegistrarImporter):
             changed=[(plan.section, ["teacher"]) for plan in changed if plan.teacher_changed],
         )
         removed = [meeting.pk for plan in changed for meeting in plan.removed]
-        for chunk in _chunks(removed):
+        for chunk in chunks(removed):
             Meeting.objects.filter(pk__in=chunk).delete()
         _bulk_save(
             Meeting,
@@ -1026,7 +1022,7 @@ def _evaluations_by_section(sections: Iterable[Section]) -> dict[int, dict[str, 
     """The sections' evaluations, by section and by title without case."""
     by_section: dict[int, dict[str, Evaluation]] = defaultdict(dict)
     sections = {section.pk: section for section in sections}
-    for chunk in _chunks(list(sections)):
+    for chunk in chunks(list(sections)):
         for evaluation in Evaluation.objects.filter(section_id__in=chunk).order_by("pk"):
             evaluation.section = sections[evaluation.section_id]
             by_section[evaluation.section_id].setdefault(evaluation.title.casefold(), evaluation)
@@ -1165,7 +1161,7 @@ class MarkImporter(RegistrarImporter):
         students = {student.pk: student for student in self.students.values()}
         if not evaluations:
             return
-        for chunk in _chunks(list(students)):
+        for chunk in chunks(list(students)):
             for mark in Mark.objects.filter(
                 student_id__in=chunk, evaluation_id__in=list(evaluations)
             ):

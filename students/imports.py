@@ -11,7 +11,7 @@ import datetime
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -35,6 +35,12 @@ POSTAL_CODE_RE = re.compile(
     r"[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z][0-9][ABCEGHJ-NPRSTV-Z][0-9]"
 )
 PREFETCH_CHUNK = 500
+
+
+def chunks[T](values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """`values` in slices a database's IN (…) accepts."""
+    for start in range(0, len(values), PREFETCH_CHUNK):
+        yield values[start : start + PREFETCH_CHUNK]
 
 
 class ImportRefused(Exception):
