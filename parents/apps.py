@@ -8,7 +8,7 @@ class ParentsConfig(AppConfig):
 
     def ready(self) -> None:
         from billing.selectors import payer_reach_register
-        from parents import demo, import_kinds  # noqa: F401 - demo parents, guardians import
+        from parents import demo  # noqa: F401 - demo parents
         from parents.selectors import visible_guardianships
 
         # A parent's payments and receipts are theirs only while the child is theirs to see.

@@ -20,7 +20,7 @@ from portal.presets import PRESETS
 from portal.selectors import school_main
 from students import code_permanent
 from students.demo import CURRENT_COURSES, PREVIOUS_COURSES, demo_terms
-from students.import_kinds import term_dates
+from students.imports.cells import term_dates
 from students.models import Course, Enrolment, Section, Student, Term
 from students.services import student_upsert
 

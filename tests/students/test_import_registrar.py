@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from students.import_kinds import term_dates
+from students.imports.cells import term_dates
 from students.models import (
     Course,
     Employee,
@@ -169,8 +169,8 @@ def test_every_kind_is_registered(institution, tmp_path):
     message = refused(path, "grades")
 
     assert (
-        "Types possibles : courses, employees, enrolments, evaluations, final_grades, guardians, "
-        "invoices, marks, sections, students." in message
+        "Types possibles : attendance, courses, employees, enrolments, evaluations, final_grades, "
+        "guardians, invoices, marks, sections, students." in message
     )
 
 

@@ -4,7 +4,7 @@ the children's files (docs/import.md, docs/parents.md).
 One row per guardian of a child; a child may have several rows (mother, father, tutor), and a
 parent several children, in different schools. A row is found by the child's matricule and the
 guardian's email (compared in lower case). The guarantees are those of the students import
-(students.imports): all-or-nothing, every error with its line number, idempotent.
+(students.imports.engine): all-or-nothing, every error with its line number, idempotent.
 
 Two rules make the file the truth about who may follow a child:
 
@@ -22,25 +22,23 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from parents.models import Guardian
 from parents.services.guardians import guardians_import_save, parent_accounts_by_email
 from students.imports import (
-    YES_NO,
     Change,
     Importer,
     Plan,
     Row,
     RowInvalid,
+    cells,
     chunks,
     line_error,
     register,
-    student_from_cell,
 )
 from students.models import Student
 
@@ -48,6 +46,7 @@ from students.models import Student
 @register
 class GuardianImporter(Importer):
     kind = "guardians"
+    label = gettext_lazy("Parents et tuteurs")
     model = Guardian
     key = ""  # two columns: matricule and email
     columns: ClassVar[dict[str, str]] = {
@@ -97,33 +96,17 @@ class GuardianImporter(Importer):
     # Cells
 
     def clean_matricule(self, value: str) -> Student:
-        return student_from_cell(self.students, value, self.institution)
+        return cells.student(self.students, value, self.institution)
 
     def clean_email(self, value: str) -> str:
-        email = value.strip().lower()
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise ValidationError(
-                _("le courriel « %(value)s » n'est pas une adresse valide.") % {"value": value}
-            ) from None
-        return email
-
-    def _yes_no(self, header: str, value: str) -> bool:
-        answer = YES_NO.get(value.strip().lower())
-        if answer is None:
-            raise ValidationError(
-                _("« %(name)s » doit valoir oui ou non. Valeur reçue : « %(value)s ».")
-                % {"name": header, "value": value}
-            )
-        return answer
+        return cells.email(value, lower=True)
 
     def clean_can_view(self, value: str) -> bool:
-        return self._yes_no("can_view", value)
+        return cells.yes_no(value, "can_view")
 
     def clean_access_after_18(self, value: str) -> bool:
         # Empty: the default, the access ends at the institution's age.
-        return self._yes_no("access_after_18", value) if value else False
+        return cells.yes_no(value, "access_after_18") if value else False
 
     # Rows
 

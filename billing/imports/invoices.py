@@ -1,9 +1,9 @@
 """`python manage.py import_csv invoices FILE [--dry-run]`: the payment centre's invoices.
 
 One row per invoice line; the rows that share an `invoice_number` make one invoice and must agree
-on its student, session, description and due date. The guarantees are those of the students
-import (students.imports): all-or-nothing, every error with its line number, idempotent by invoice
-number. An invoice whose lines change gets its lines replaced, except that a voluntary
+on its student, session, description and due date. The guarantees are those of every
+import (students.imports.engine): all-or-nothing, every error with its line number, idempotent
+by invoice number. An invoice whose lines change gets its lines replaced, except that a voluntary
 contribution the student removed stays removed while the same line (description and amount) is
 still there. An invoice with an approved or pending payment, or no longer open, is never changed.
 
@@ -14,93 +14,53 @@ leaves it as it is); a note counts the invoices.
 import datetime
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from billing.imports.lines import (
+    InvoicePlan,
+    InvoiceRow,
+    disagreements,
+    field_of,
+    line_label,
+    max_length,
+    money,
+    new_line,
+    pair_lines,
+    refusal,
+    row_label,
+    yes_no,
+)
 from billing.models import Allocation, Invoice, InvoiceLine, Payment
 from students.imports import (
     PREFETCH_CHUNK,
-    YES_NO,
     Change,
     Importer,
     Plan,
     Row,
     RowInvalid,
+    cells,
+    chunks,
     line_error,
     register,
-    student_from_cell,
 )
 from students.models import Student
 
 SESSION_RE = re.compile(r"[A-Z]{3}-[0-9]{4}")
 NUMBER_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]*")
-# Digits, then at most one decimal mark: the point, or the comma of a French spreadsheet (a cell
-# is already cut at the file's delimiter, so a comma inside it can only be a decimal mark).
-AMOUNT_RE = re.compile(r"([0-9]+)(?:[.,]([0-9]+))?")
-CENT = Decimal("0.01")
-AMOUNT_MAX = Decimal("99999999.99")  # InvoiceLine.amount: 10 digits, 2 of them decimals
-# The columns every row of one invoice repeats, and must repeat alike.
-INVOICE_COLUMNS = ("matricule", "session", "description", "due_date")
 # Payments that settle, or may still settle, an invoice: its lines are then what was paid.
 BINDING_PAYMENTS = (Payment.Status.SUCCEEDED, Payment.Status.PENDING)
-
-
-@dataclass
-class InvoiceRow:
-    """What a plan of this import is about: one line of one invoice (`Plan.instance`)."""
-
-    invoice: Invoice
-    line: InvoiceLine
-    label: str
-
-    def __str__(self) -> str:
-        return self.label
-
-
-@dataclass
-class InvoicePlan:
-    """What the file does to one invoice."""
-
-    number: str
-    invoice: Invoice
-    created: bool
-    header_changed: bool = False
-    lines_changed: bool = False
-    lines: list[InvoiceLine] = field(default_factory=list)  # its lines as the file has them
-
-    @property
-    def changed(self) -> bool:
-        return self.created or self.header_changed or self.lines_changed
-
-
-def _money(amount: Decimal) -> str:
-    return str(amount.quantize(CENT))
-
-
-def _yes_no(value: bool) -> str:
-    return _("oui") if value else _("non")
-
-
-def _line_label(description: str, amount: Decimal, voluntary: bool) -> str:
-    if voluntary:
-        return _("%(description)s (%(amount)s $, volontaire)") % {
-            "description": description,
-            "amount": _money(amount),
-        }
-    return _("%(description)s (%(amount)s $)") % {
-        "description": description,
-        "amount": _money(amount),
-    }
 
 
 @register
 class InvoiceImporter(Importer):
     kind = "invoices"
+    label = gettext_lazy("Factures")
     model = Invoice
     key = "invoice_number"
     # header → what it fills: the invoice's fields, then its line's (InvoiceLine).
@@ -134,8 +94,7 @@ class InvoiceImporter(Importer):
         locked in primary key order, so that two imports at once wait rather than deadlock.
         """
         matricules = list(dict.fromkeys(row.cells.get("matricule", "") for row in rows))
-        for start in range(0, len(matricules), PREFETCH_CHUNK):
-            chunk = matricules[start : start + PREFETCH_CHUNK]
+        for chunk in chunks(matricules):
             for student in (
                 Student.objects.select_for_update().filter(matricule__in=chunk).order_by("pk")
             ):
@@ -145,8 +104,7 @@ class InvoiceImporter(Importer):
             invoice=OuterRef("pk"), payment__status__in=BINDING_PAYMENTS
         )
         lines = InvoiceLine.objects.select_for_update().order_by("position", "id")
-        for start in range(0, len(numbers), PREFETCH_CHUNK):
-            chunk = numbers[start : start + PREFETCH_CHUNK]
+        for chunk in chunks(numbers):
             queryset = (
                 Invoice.objects.select_for_update(of=("self",))
                 .filter(number__in=chunk)
@@ -162,7 +120,7 @@ class InvoiceImporter(Importer):
     # Cells
 
     def clean_matricule(self, value: str) -> Student:
-        return student_from_cell(self.students, value, self.institution)
+        return cells.student(self.students, value, self.institution)
 
     def clean_session(self, value: str) -> str:
         session = value.upper()
@@ -177,79 +135,37 @@ class InvoiceImporter(Importer):
         return session
 
     def clean_invoice_number(self, value: str) -> str:
-        if not NUMBER_RE.fullmatch(value) or len(value) > _max_length(Invoice, "number"):
+        if not NUMBER_RE.fullmatch(value) or len(value) > max_length(Invoice, "number"):
             raise ValidationError(
                 _(
                     "le numéro de facture ne peut contenir que des chiffres, des lettres sans "
                     "accent et des traits d'union (%(max)d au plus). Valeur reçue : « %(value)s »."
                 )
-                % {"max": _max_length(Invoice, "number"), "value": value}
+                % {"max": max_length(Invoice, "number"), "value": value}
             )
         return value
 
     def clean_description(self, value: str) -> str:
-        return _check_length("description", value, _max_length(Invoice, "description"))
+        return cells.text(value, "description", max_length(Invoice, "description"))
 
-    def clean_due_date(self, value: str) -> datetime.date:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise ValidationError(
-                _("l'échéance doit être au format AAAA-MM-JJ.")
-                + " "
-                + _("Valeur reçue : « %(value)s ».") % {"value": value}
-            )
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            raise ValidationError(
-                _("l'échéance %(value)s n'existe pas.") % {"value": value}
-            ) from None
+    def clean_due_date(self, value: str) -> datetime.date | None:
+        return cells.date(value, "due_date", subject=_("l'échéance"))
 
     def clean_line_description(self, value: str) -> str:
-        return _check_length("line_description", value, _max_length(InvoiceLine, "description"))
+        return cells.text(value, "line_description", max_length(InvoiceLine, "description"))
 
     def clean_amount(self, value: str) -> Decimal:
-        received = _("Valeur reçue : « %(value)s ».") % {"value": value}
-        if value.startswith("-"):
-            raise ValidationError(_("le montant doit être plus grand que 0.") + " " + received)
-        match = AMOUNT_RE.fullmatch(value)
-        if match is None:
-            raise ValidationError(
-                _(
-                    "le montant doit être un nombre comme 275.00 (ou 275,00), sans symbole $ "
-                    "ni séparateur de milliers."
-                )
-                + " "
-                + received
-            )
-        if len(match.group(2) or "") > 2:
-            raise ValidationError(
-                _(
-                    "le montant a plus de 2 décimales (les cents) ; n'écrivez pas de séparateur "
-                    "de milliers."
-                )
-                + " "
-                + received
-            )
-        amount = Decimal(value.replace(",", ".")).quantize(CENT)
-        if amount <= 0:
-            raise ValidationError(_("le montant doit être plus grand que 0.") + " " + received)
-        if amount > AMOUNT_MAX:
-            raise ValidationError(
-                _("le montant dépasse %(max)s $.") % {"max": _money(AMOUNT_MAX)} + " " + received
-            )
-        return amount
+        return cells.money(value)
 
     def clean_voluntary(self, value: str) -> bool:
-        voluntary = YES_NO.get(value.casefold())
-        if voluntary is None:
-            raise ValidationError(
-                _(
-                    "la colonne « voluntary » vaut « oui » pour une cotisation volontaire, "
-                    "« non » sinon. Valeur reçue : « %(value)s »."
-                )
-                % {"value": value}
-            )
-        return voluntary
+        return cells.yes_no(
+            value,
+            "voluntary",
+            message=_(
+                "la colonne « voluntary » vaut « oui » pour une cotisation volontaire, "
+                "« non » sinon."
+            ),
+        )
 
     # Rows: every row is checked in `prepare`, since an invoice is known only from all of its rows
 
@@ -285,7 +201,7 @@ class InvoiceImporter(Importer):
                 continue  # without a valid number, the row belongs to no invoice
             group = groups.setdefault(number, [])
             if group:
-                errors[row.line].extend(_disagreements(number, group[0][0], row))
+                errors[row.line].extend(disagreements(number, group[0][0], row))
             group.append((row, values))
         for number, group in groups.items():
             if all(not errors[row.line] for row, _values in group):
@@ -337,7 +253,7 @@ class InvoiceImporter(Importer):
             invoice = Invoice(number=number, student=header["matricule"], **fields)
             plan = self.invoices[number] = InvoicePlan(number, invoice, created=True)
             for position, (row, values) in enumerate(group):
-                line = self._new_line(invoice, position, values)
+                line = new_line(invoice, position, values)
                 plan.lines.append(line)
                 if position == 0:
                     label = _(
@@ -347,10 +263,10 @@ class InvoiceImporter(Importer):
                         "student": header["matricule"].matricule,
                         "session": header["session"],
                         "due_date": header["due_date"].isoformat(),
-                        "line": _line_label(line.description, line.amount, line.voluntary),
+                        "line": line_label(line.description, line.amount, line.voluntary),
                     }
                 else:
-                    label = self._row_label(number, line)
+                    label = row_label(number, line)
                 self.outcomes[row.line] = Plan(
                     row.line, InvoiceRow(invoice, line, label), True, values
                 )
@@ -361,17 +277,17 @@ class InvoiceImporter(Importer):
             return
         plan = self.invoices[number] = InvoicePlan(number, existing, created=False)
         header_changes = [
-            Change(name, str(_field(Invoice, name).verbose_name), getattr(existing, name), new)
+            Change(name, str(field_of(Invoice, name).verbose_name), getattr(existing, name), new)
             for name, new in fields.items()
             if getattr(existing, name) != new
         ]
         plan.header_changed = bool(header_changes)
 
         old_lines = list(existing.lines.all())
-        pairs = _pair_lines(old_lines, [values for _row, values in group])
+        pairs = pair_lines(old_lines, [values for _row, values in group])
         plans: list[Plan] = []
         for position, (row, values) in enumerate(group):
-            line = self._new_line(existing, position, values)
+            line = new_line(existing, position, values)
             old = pairs.get(position)
             changes: list[Change] = []
             if old is not None:
@@ -379,18 +295,18 @@ class InvoiceImporter(Importer):
                     changes.append(
                         Change(
                             "amount",
-                            str(_field(InvoiceLine, "amount").verbose_name),
-                            _money(old.amount),
-                            _money(line.amount),
+                            str(field_of(InvoiceLine, "amount").verbose_name),
+                            money(old.amount),
+                            money(line.amount),
                         )
                     )
                 if old.voluntary != line.voluntary:
                     changes.append(
                         Change(
                             "voluntary",
-                            str(_field(InvoiceLine, "voluntary").verbose_name),
-                            _yes_no(old.voluntary),
-                            _yes_no(line.voluntary),
+                            str(field_of(InvoiceLine, "voluntary").verbose_name),
+                            yes_no(old.voluntary),
+                            yes_no(line.voluntary),
                         )
                     )
                 # The student's removal of a contribution survives while the line is the same.
@@ -411,7 +327,7 @@ class InvoiceImporter(Importer):
             plans.append(
                 Plan(
                     row.line,
-                    InvoiceRow(existing, line, self._row_label(number, line, old is None)),
+                    InvoiceRow(existing, line, row_label(number, line, old is None)),
                     old is None,
                     values,
                     changes,
@@ -424,7 +340,7 @@ class InvoiceImporter(Importer):
                 Change(
                     "lines",
                     _("ligne retirée"),
-                    _line_label(old.description, old.amount, old.voluntary),
+                    line_label(old.description, old.amount, old.voluntary),
                     None,
                 )
             )
@@ -444,32 +360,15 @@ class InvoiceImporter(Importer):
         plans[0].changes[:0] = header_changes
 
         if plan.changed:
-            refusal = _refusal(existing)
-            if refusal:
+            reason = refusal(existing)
+            if reason:
                 del self.invoices[number]
-                errors[first.line].append(refusal)
+                errors[first.line].append(reason)
                 return
         for change in header_changes:
             setattr(existing, change.field, change.new)
         for row_plan in plans:
             self.outcomes[row_plan.line] = row_plan
-
-    def _new_line(self, invoice: Invoice, position: int, values: dict[str, Any]) -> InvoiceLine:
-        return InvoiceLine(
-            invoice=invoice,
-            description=values["line_description"],
-            amount=values["amount"],
-            voluntary=values["voluntary"],
-            position=position,
-        )
-
-    def _row_label(self, number: str, line: InvoiceLine, with_amount: bool = True) -> str:
-        text = (
-            _line_label(line.description, line.amount, line.voluntary)
-            if with_amount
-            else line.description
-        )
-        return _("%(number)s : %(line)s") % {"number": number, "line": text}
 
     # Writing
 
@@ -487,10 +386,8 @@ class InvoiceImporter(Importer):
             Invoice.objects.bulk_update(
                 updated, ["session", "description", "due_date"], batch_size=PREFETCH_CHUNK
             )
-        for start in range(0, len(replaced), PREFETCH_CHUNK):
-            InvoiceLine.objects.filter(
-                invoice_id__in=replaced[start : start + PREFETCH_CHUNK]
-            ).delete()
+        for chunk in chunks(replaced):
+            InvoiceLine.objects.filter(invoice_id__in=chunk).delete()
         InvoiceLine.objects.bulk_create(lines, batch_size=PREFETCH_CHUNK)
 
     def notes(self, plans: Sequence[Plan], *, dry_run: bool) -> list[str]:
@@ -513,84 +410,3 @@ class InvoiceImporter(Importer):
             *(line_error(line, message) for line, message in sorted(self.warnings)),
             summary % counts,
         ]
-
-
-def _field(model: type[Invoice] | type[InvoiceLine], name: str) -> Any:
-    return model._meta.get_field(name)
-
-
-def _max_length(model: type[Invoice] | type[InvoiceLine], name: str) -> int:
-    return _field(model, name).max_length
-
-
-def _check_length(header: str, value: str, limit: int) -> str:
-    if len(value) > limit:
-        raise ValidationError(
-            _("« %(name)s » compte %(count)d caractères ; %(max)d au plus.")
-            % {"name": header, "count": len(value), "max": limit}
-        )
-    return value
-
-
-def _disagreements(number: str, first: Row, row: Row) -> list[str]:
-    """The invoice's columns in which `row` says otherwise than the invoice's first row."""
-    errors = []
-    for header in INVOICE_COLUMNS:
-        before, now = first.cells.get(header, ""), row.cells.get(header, "")
-        if header == "session":
-            before, now = before.upper(), now.upper()
-        if before != now:
-            errors.append(
-                _(
-                    "la facture %(number)s a « %(name)s » = « %(before)s » à la ligne "
-                    "%(first)d, mais « %(now)s » ici ; les lignes d'une même facture doivent "
-                    "concorder."
-                )
-                % {
-                    "number": number,
-                    "name": header,
-                    "before": before,
-                    "first": first.line,
-                    "now": now,
-                }
-            )
-    return errors
-
-
-def _pair_lines(old_lines: list[InvoiceLine], rows: list[dict[str, Any]]) -> dict[int, InvoiceLine]:
-    """Which existing line each row of the file is (by its position in the invoice's rows):
-    first the same line (description, amount, voluntary), then a line of the same description
-    (its amount or kind changes); a row paired with none is a new line."""
-    free = list(old_lines)
-    pairs: dict[int, InvoiceLine] = {}
-
-    def same(old: InvoiceLine, values: dict[str, Any]) -> bool:
-        return (old.description, old.amount, old.voluntary) == (
-            values["line_description"],
-            values["amount"],
-            values["voluntary"],
-        )
-
-    for test in (same, lambda old, values: old.description == values["line_description"]):
-        for position, values in enumerate(rows):
-            if position in pairs:
-                continue
-            match = next((old for old in free if test(old, values)), None)
-            if match is not None:
-                pairs[position] = match
-                free.remove(match)
-    return pairs
-
-
-def _refusal(invoice: Invoice) -> str:
-    """Why an invoice may no longer change, or ""."""
-    if invoice.status == Invoice.Status.CANCELLED:
-        return _(
-            "la facture %(number)s est annulée ; elle ne peut plus être modifiée par import."
-        ) % {"number": invoice.number}
-    if invoice.status == Invoice.Status.PAID or invoice.has_payments:  # type: ignore[attr-defined]
-        return _(
-            "la facture %(number)s a déjà des paiements ; elle ne peut plus être modifiée par "
-            "import."
-        ) % {"number": invoice.number}
-    return ""

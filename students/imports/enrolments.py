@@ -1,0 +1,102 @@
+"""`import_csv enrolments`: a student in a section, found by (term, matricule, course_code): a
+student is in one group of a course in a term, so another group for a known enrolment moves the
+student to that group."""
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from students.imports import register
+from students.imports.engine import Change, Plan, line_error
+from students.imports.reading import Row
+from students.imports.registrar import (
+    RegistrarImporter,
+    Target,
+    bulk_save,
+    many_groups,
+    offering,
+)
+from students.models import Enrolment
+
+
+@register
+class EnrolmentImporter(RegistrarImporter):
+    kind = "enrolments"
+    label = gettext_lazy("Inscriptions")
+    model = Enrolment
+    columns: ClassVar[dict[str, str]] = {
+        "term": "",
+        "matricule": "student",
+        "course_code": "",
+        "group": "section",
+    }
+    required = frozenset(columns)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.moves: list[tuple[int, Enrolment, str]] = []  # (line, enrolment, old group)
+
+    def prepare(self, rows: Sequence[Row]) -> None:
+        self.load_terms()
+        self.load_courses(rows)
+        self.load_sections(rows)
+        self.load_students(rows)
+        self.load_enrolments(rows, with_marks=True)
+
+    def plan_row(self, row: Row, values: dict[str, Any]) -> Plan:
+        term, course, student = values["term"], values["course_code"], values["matricule"]
+        section = self.section_for(term, course, values["group"])
+        names = {"matricule": student.matricule, "course": course.code, "term": term.code}
+        self.once(
+            (student.matricule, *offering(term, course)),
+            row.line,
+            _(
+                "l'inscription de l'étudiant %(matricule)s au cours %(course)s à la session "
+                "%(term)s figure déjà à la ligne %(first)d."
+            ),
+            names,
+        )
+        found = self.enrolments.get((student.matricule, *offering(term, course)), [])
+        same = next((e for e in found if e.section_id == section.pk), None)
+        if same is not None:
+            return Plan(row.line, Target(same, str(same)), False, {"section": section})
+        if not found:
+            enrolment = Enrolment(student=student, section=section)
+            return Plan(row.line, Target(enrolment, str(enrolment)), True, {"section": section})
+        if len(found) > 1:
+            raise ValidationError(many_groups(found, names))
+        enrolment = found[0]
+        label, old_group = str(enrolment), enrolment.section.group
+        change = Change("section", _("groupe"), old_group, section.group)
+        enrolment.section = section
+        if enrolment.has_marks:  # type: ignore[attr-defined]
+            self.moves.append((row.line, enrolment, old_group))
+        return Plan(row.line, Target(enrolment, label), False, {"section": section}, [change])
+
+    def apply(self, plans: Sequence[Plan]) -> None:
+        bulk_save(
+            Enrolment,
+            new=[plan.instance.record for plan in plans if plan.created],
+            changed=[(plan.instance.record, ["section"]) for plan in plans if not plan.created],
+        )
+
+    def notes(self, plans: Sequence[Plan], *, dry_run: bool) -> list[str]:
+        return [
+            line_error(
+                line,
+                _(
+                    "attention, l'étudiant %(matricule)s change de groupe en %(course)s "
+                    "(%(old)s → %(new)s) ; ses notes d'évaluation du groupe %(old)s y restent."
+                )
+                % {
+                    "matricule": enrolment.student.matricule,
+                    "course": enrolment.section.course.code,
+                    "old": old,
+                    "new": enrolment.section.group,
+                },
+            )
+            for line, enrolment, old in self.moves
+        ]
