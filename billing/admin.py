@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from billing import services
 from billing.models import Allocation, Invoice, InvoiceLine, Payment, Receipt
 from billing.selectors import invoices_with_balance
+from students.admin_imports import ImportableAdmin
 from students.models import Student
 
 
@@ -111,7 +112,7 @@ class InPersonPaymentForm(forms.Form):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(ImportableAdmin):
     list_display = [
         "number",
         "student",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from parents.models import Guardian, HelpRequest, StoreItem, StoreOrder, StoreOrderLine
 from parents.services.guardians import guardian_link_sync, guardians_unlink
 from parents.services.help import help_request_answer
+from students.admin_imports import ImportableAdmin
 
 # --- Guardians on file --------------------------------------------------------------------------
 
@@ -31,7 +32,7 @@ class LinkedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Guardian)
-class GuardianAdmin(admin.ModelAdmin):
+class GuardianAdmin(ImportableAdmin):
     """Rows come from `import_csv guardians`; a row is linked to a parent's account by its
     email, never by hand. Unlinking, or unchecking "accès au portail des parents", ends the
     parent's access to the child at their next page."""

@@ -170,6 +170,9 @@ class GuardianImporter(Importer):
             ]
         return self._removals
 
+    def removed(self, plans: Sequence[Plan]) -> int:
+        return len(self.removals())
+
     def apply(self, plans: Sequence[Plan]) -> None:
         removed = [guardian for _line, guardian in self.removals()]
         guardians_import_save(

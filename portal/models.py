@@ -293,6 +293,7 @@ class AuditEvent(models.Model):
         RECEIPT_SENT = "billing.receipt_sent", _("Relevé de transaction envoyé")
         CONTACT_CONFIRMED = "students.contact_confirmed", _("Coordonnées confirmées")
         IMPORT = "import", _("Import d'un fichier du registrariat")
+        IMPORT_ADMIN = "import.admin", _("Import d'un fichier depuis l'administration")
         MIO_SENT = "mio.sent", _("Message MIO envoyé")
         PARENT_SIGNUP_REQUESTED = (
             "parents.signup_requested",

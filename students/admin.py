@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from students.admin_filters import ScheduleRetrievedFilter
+from students.admin_imports import ImportableAdmin
 from students.models import (
     Course,
     Employee,
@@ -40,7 +41,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Student)
-class StudentAdmin(admin.ModelAdmin):
+class StudentAdmin(ImportableAdmin):
     list_display = [
         "matricule",
         "last_name",
@@ -79,7 +80,7 @@ class StudentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(ImportableAdmin):
     list_display = [
         "employee_number",
         "last_name",
@@ -108,7 +109,7 @@ class TermAdmin(admin.ModelAdmin):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ImportableAdmin):
     list_display = ["code", "title", "credits", "program", "program_term"]
     list_filter = ["program", "program_term"]
     search_fields = ["code", "title"]
@@ -126,7 +127,7 @@ class EvaluationInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ImportableAdmin):
     """A group of a course in a term: its meetings, its evaluations, and the group indicators
     (IDGZ, IFGZ) that the Cote R needs."""
 
@@ -139,7 +140,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(ImportableAdmin):
     list_display = ["student", "section", "final_grade", "absences", "lateness"]
     list_filter = ["section__term"]
     search_fields = ["student__matricule", "student__last_name", "section__course__code"]
@@ -155,7 +156,7 @@ class MarkInline(admin.TabularInline):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(ImportableAdmin):
     list_display = ["title", "section", "weight", "date", "class_average"]
     list_filter = ["section__term"]
     search_fields = ["title", "section__course__code"]

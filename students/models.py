@@ -334,3 +334,29 @@ class ScheduleRetrieval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} {self.term}"
+
+
+class ImportFile(models.Model):
+    """A file a staff member sent to the admin's import page, kept on the server between the
+    dry run and the confirmation, so that what is imported is what was checked (the browser
+    never sends it again). Its SHA-256 goes to the audit log; the file is deleted once
+    imported, or when the same person sends another one."""
+
+    kind = models.CharField(_("type d'import"), max_length=40)
+    file = models.FileField(_("fichier"), upload_to="imports/")
+    name = models.CharField(_("nom du fichier envoyé"), max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("envoyé par"),
+    )
+    uploaded_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fichier à importer")
+        verbose_name_plural = _("fichiers à importer")
+
+    def __str__(self) -> str:
+        return self.name

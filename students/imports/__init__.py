@@ -12,6 +12,7 @@ Other apps add their kinds in their own `imports` module (found by `autodiscover
 this app never imports them): `billing.imports` (invoices), `parents.imports` (guardians).
 """
 
+import hashlib
 from importlib import import_module
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from students.imports.engine import (
     line_error,
     run,
 )
-from students.imports.reading import FileUnreadable, Row, Table, read_table
+from students.imports.reading import FileUnreadable, Row, Table, read_bytes, table_from_bytes
 
 __all__ = [
     "PREFETCH_CHUNK",
@@ -92,8 +93,11 @@ def kinds_for_model(model: type) -> list[str]:
     return [kind for kind, importer in importers().items() if importer.listed_under() is model]
 
 
-def import_file(*, kind: str, path: Path | str, dry_run: bool = False) -> Report:
-    """Imports one file (CSV or .xlsx) of `kind`, or raises ImportRefused listing every error.
+def import_file(
+    *, kind: str, path: Path | str | None = None, data: bytes | None = None, dry_run: bool = False
+) -> Report:
+    """Imports one file (CSV or .xlsx) of `kind`, read from `path` or given as `data`, or raises
+    ImportRefused listing every error.
 
     Nothing is written when a single row is wrong, nor with `dry_run`.
     """
@@ -106,9 +110,13 @@ def import_file(*, kind: str, path: Path | str, dry_run: bool = False) -> Report
             ]
         )
     try:
-        table = read_table(path)
+        if data is None:
+            data = read_bytes(path or "")
+        table = table_from_bytes(data)
     except FileUnreadable as unreadable:
         raise ImportRefused(
             [line_error(line, message) if line else message for line, message in unreadable.errors]
         ) from None
-    return run(available[kind], table, institution=institution_current(), dry_run=dry_run)
+    report = run(available[kind], table, institution=institution_current(), dry_run=dry_run)
+    report.sha256 = hashlib.sha256(data).hexdigest()
+    return report

@@ -256,6 +256,7 @@ class Report:
     plans: list[Plan]
     notes: list[str]
     removed: int = 0
+    sha256: str = ""  # of the file's bytes, for the audit log
 
     @property
     def created(self) -> int:

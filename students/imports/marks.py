@@ -26,6 +26,7 @@ from students.models import Course, Evaluation, Mark, Student, Term
 class MarkImporter(RegistrarImporter):
     kind = "marks"
     label = gettext_lazy("Notes d'évaluation")
+    admin_model = Evaluation  # marks are edited with their evaluation
     model = Mark
     columns: ClassVar[dict[str, str]] = {
         "term": "",

@@ -46,16 +46,24 @@ class Table:
 
 
 def read_table(path: Path | str) -> Table:
-    """The rows of the file at `path`: an .xlsx workbook (recognised by its content, whatever
-    its name) or a CSV file. Headers are compared without case or surrounding spaces; blank
-    rows are skipped. Raises FileUnreadable."""
+    """The rows of the file at `path` (see `table_from_bytes`). Raises FileUnreadable."""
+    return table_from_bytes(read_bytes(path))
+
+
+def read_bytes(path: Path | str) -> bytes:
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise FileUnreadable([(0, _("Fichier introuvable : %(path)s") % {"path": path})]) from None
     except OSError as error:
         message = _("Impossible de lire le fichier %(path)s : %(error)s.")
         raise FileUnreadable([(0, message % {"path": path, "error": error.strerror})]) from None
+
+
+def table_from_bytes(data: bytes) -> Table:
+    """The rows of a file's content: an .xlsx workbook (recognised by its content, whatever
+    its name) or a CSV file. Headers are compared without case or surrounding spaces; blank
+    rows are skipped. Raises FileUnreadable."""
     if data.startswith(XLSX_MAGIC):
         return _table(_xlsx_lines(data), delimiter=None)
     if data.startswith(XLS_MAGIC):

@@ -289,6 +289,9 @@ class SectionImporter(RegistrarImporter):
             ],
         )
 
+    def removed(self, plans: Sequence[Plan]) -> int:
+        return sum(len(plan.removed) for plan in self.section_plans.values())
+
     def notes(self, plans: Sequence[Plan], *, dry_run: bool) -> list[str]:
         notes = [
             (

@@ -22,7 +22,9 @@ class Command(BaseCommand):
             "kind",
             help=_("Type de dossiers : %(kinds)s.") % {"kinds": ", ".join(importers())},
         )
-        parser.add_argument("file", type=Path, help=_("Fichier CSV encodé en UTF-8."))
+        parser.add_argument(
+            "file", type=Path, help=_("Fichier CSV encodé en UTF-8, ou classeur Excel (.xlsx).")
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
