@@ -162,3 +162,19 @@ def test_the_parent_sees_the_imported_attendance_on_the_childs_page(client, tmp_
     assert "MPM2D Mathématiques 3 1" in text
     assert "ENG2D English 2 4" in text
     assert "Total 5 5" in text
+
+
+def test_the_example_in_the_documentation_imports(tmp_path, institution):
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
+    section = doc.split("## Absences et retards en cours de session (`attendance`)", 1)[1]
+    [example] = re.findall(r"~~~csv\n(.*?)~~~", section.split("\n## ", 1)[0], flags=re.DOTALL)
+    term = make_term("AUT-2026", current=True)
+    calculus = make_section(term, make_course("201-NYA-05"))
+    writing = make_section(term, make_course("601-101-MQ"))
+    etienne = make_student(institution, matricule="2026201")
+    hoa = make_student(institution, matricule="2026202")
+    for student, section in [(etienne, calculus), (etienne, writing), (hoa, calculus)]:
+        enrol(student, section)
+
+    assert "0 création(s), 2 mise(s) à jour, 1 inchangé(s)" in run(write(tmp_path, example))
+    assert sorted(Enrolment.objects.values_list("absences", "lateness")) == [(0, 0), (2, 0), (4, 1)]
