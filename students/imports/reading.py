@@ -2,15 +2,15 @@
 of an `.xlsx` workbook saved by Excel. Either way the rows come out as text cells, numbered as
 the registrar sees them (the header is line 1), so that one set of cell rules reads both.
 
-Nothing here raises anything but ImportRefused: a file that cannot be read (wrong encoding,
-broken workbook, NUL bytes, binary junk) is refused with a message saying what to do.
+Nothing here raises anything but FileUnreadable: a file that cannot be read (wrong encoding,
+broken workbook, NUL bytes, binary junk) is refused with a message saying what to do, and a
+row that cannot be read is an error at its line.
 """
 
 import csv
 import datetime
 import io
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -127,7 +127,6 @@ def _utf8_advice() -> str:
 def _xlsx_lines(data: bytes) -> Iterable[tuple[int, list[str]]]:
     """The first sheet's rows as text cells, with their row numbers."""
     import openpyxl  # only when a workbook comes: it is slow to import
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -137,7 +136,9 @@ def _xlsx_lines(data: bytes) -> Iterable[tuple[int, list[str]]]:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
         ]
         workbook.close()
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, ValueError, OSError):
+    # Any failure of the parser on a file sent from outside (bad zip, missing part, broken or
+    # hostile XML refused by defusedxml…) means one thing to the registrar: unreadable.
+    except Exception:
         raise FileUnreadable(
             [
                 (

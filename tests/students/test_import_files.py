@@ -4,6 +4,7 @@ and its line number, never a traceback; and an Excel workbook (.xlsx) imports li
 
 import datetime
 import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -110,6 +111,25 @@ def test_an_old_xls_workbook_is_refused_with_the_advice(institution, tmp_path):
 def test_a_broken_workbook_is_refused(institution, tmp_path, content):
     path = tmp_path / "casse.xlsx"
     path.write_bytes(content)
+
+    assert "Ligne 1 : le classeur Excel (.xlsx) est illisible ou endommagé." in refused(path)
+
+
+def test_a_workbook_with_broken_or_hostile_xml_is_refused(institution, tmp_path):
+    book = io.BytesIO()
+    openpyxl.Workbook().save(book)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = (
+                    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+                    b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><worksheet>&b;'
+                )
+            target.writestr(item, content)
+    path = tmp_path / "piege.xlsx"
+    path.write_bytes(broken.getvalue())
 
     assert "Ligne 1 : le classeur Excel (.xlsx) est illisible ou endommagé." in refused(path)
 
