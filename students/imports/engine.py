@@ -78,7 +78,7 @@ class Plan:
 
 
 class Importer:
-    """One kind of record read from a CSV file: columns, checks per row, and how to write.
+    """One kind of record read from a file: columns, checks per row, and how to write.
 
     Subclasses declare `model`, `key` (the natural key column, e.g. matricule), `columns`
     (header → model field, in the documented order) and `required` (headers the file must have
