@@ -40,6 +40,7 @@ class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Type de dossiers"))
     file = forms.FileField(
         label=gettext_lazy("Fichier"),
+        widget=forms.FileInput(attrs={"accept": ",".join(SUFFIXES)}),
         help_text=gettext_lazy(
             "Un fichier CSV encodé en UTF-8 (séparé par des virgules ou des points-virgules) "
             "ou un classeur Excel (.xlsx) : la première feuille est lue, ligne 1 = noms des "

@@ -369,3 +369,15 @@ def test_another_staff_members_file_is_not_found(admin_client, institution):
     assert admin_client.get(report_url).status_code == 404
     assert admin_client.post(report_url).status_code == 404
     assert not Student.objects.exists()
+
+
+def test_huge_numbers_in_a_workbook_are_out_of_range(admin_client, institution):
+    content = xlsx([["code", "title", "credits"], ["201-NYA-05", "Calcul", 1e300]])
+
+    response = admin_client.get(
+        upload(admin_client, "students_course", "cours.xlsx", content, "courses")["Location"]
+    )
+
+    assert response.status_code == 200
+    assert "Ligne 2 : « credits » doit être entre 0 et 99.99." in text(response)
+    assert not Course.objects.exists()
