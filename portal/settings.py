@@ -31,10 +31,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 # DJANGO_DEBUG: on for a local run, off in production.
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
-# DJANGO_SECRET_KEY: required in production; the local default is only for a laptop.
-SECRET_KEY = os.environ.get(
-    "DJANGO_SECRET_KEY", "insecure-local-only-0f1e2d3c4b5a69788796a5b4c3d2e1f0-portail"
-)
+# DJANGO_SECRET_KEY: required in production; the local default is only for a laptop. Served
+# over HTTPS or under a host name other than localhost, the portal refuses to start without it
+# (portal.checks, check portal.E001).
+PORTAL_LOCAL_SECRET_KEY = "insecure-local-only-0f1e2d3c4b5a69788796a5b4c3d2e1f0-portail"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", PORTAL_LOCAL_SECRET_KEY)
 # DJANGO_ALLOWED_HOSTS: comma-separated; a forged Host header gets a 400.
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 # PORTAL_BASE_URL: the canonical address used in links sent by email (never the request's Host).
