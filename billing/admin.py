@@ -1,4 +1,3 @@
-import csv
 from typing import Any
 
 from django import forms
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from billing import services
 from billing.models import Allocation, Invoice, InvoiceLine, Payment, Receipt
 from billing.selectors import invoices_with_balance
+from portal.csv_export import csv_response
 from students.models import Student
 
 
@@ -54,12 +54,9 @@ class AllocationInline(admin.TabularInline):
 
 @admin.action(description=_("Exporter en CSV"))
 def export_csv(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="factures.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 with accents correctly with a BOM
-    writer = csv.writer(response)
-    writer.writerow(
-        [
+    return csv_response(
+        filename="factures.csv",
+        header=[
             "matricule",
             "last_name",
             "first_name",
@@ -71,10 +68,8 @@ def export_csv(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> Htt
             "paid",
             "balance",
             "status",
-        ]
-    )
-    for invoice in invoices_with_balance(queryset.select_related("student")):
-        writer.writerow(
+        ],
+        rows=(
             [
                 invoice.student.matricule,
                 invoice.student.last_name,
@@ -88,8 +83,9 @@ def export_csv(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> Htt
                 f"{invoice.balance:.2f}",
                 invoice.status,
             ]
-        )
-    return response
+            for invoice in invoices_with_balance(queryset.select_related("student"))
+        ),
+    )
 
 
 class InPersonPaymentForm(forms.Form):
