@@ -15,7 +15,8 @@ from billing import services
 from billing.models import Allocation, Invoice, InvoiceLine, Payment, Receipt
 from billing.selectors import invoices_with_balance
 from portal.csv_export import csv_response
-from students.models import Student
+from students.admin_access import RecordAccessMixin
+from students.models import RecordAccess, Student
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -107,7 +108,8 @@ class InPersonPaymentForm(forms.Form):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(RecordAccessMixin, admin.ModelAdmin):
+    access_what = RecordAccess.What.INVOICE
     list_display = [
         "number",
         "student",
@@ -198,7 +200,12 @@ class CancelForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(RecordAccessMixin, admin.ModelAdmin):
+    access_what = RecordAccess.What.PAYMENT
+
+    def access_item(self, obj: Payment) -> str:
+        return obj.reference
+
     list_display = [
         "reference",
         "student",
@@ -282,7 +289,12 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(admin.ModelAdmin):
+class ReceiptAdmin(RecordAccessMixin, admin.ModelAdmin):
+    access_what = RecordAccess.What.RECEIPT
+
+    def access_students(self, obj: Receipt) -> list[Student]:
+        return [obj.payment.student] if obj.payment.student_id else []
+
     list_display = ["number", "payment", "issued_at"]
     search_fields = ["number", "payment__reference", "payment__student__matricule"]
     list_select_related = ["payment"]
