@@ -24,6 +24,13 @@ NUL = "\x00"
 def _holds_nul(request: HttpRequest) -> bool:
     if NUL in request.path_info or NUL in request.path:
         return True
+    # Headers end up in the audit log (User-Agent) and the session table.
+    if any(
+        NUL in value
+        for key, value in request.META.items()
+        if key.startswith("HTTP_") and isinstance(value, str)
+    ):
+        return True
     for data in (request.GET, request.COOKIES):
         if any(NUL in key or NUL in str(value) for key, value in _pairs(data)):
             return True
@@ -43,8 +50,9 @@ def _pairs(data: object) -> list[tuple[str, object]]:
 
 class InputCleaningMiddleware:
     """One rule for every page: a NUL character (`\\x00`, `%00`) in the address, a parameter,
-    a form field or a cookie is refused with a 400 before any view runs. PostgreSQL cannot
-    store or compare such strings and would answer 500; no genuine input ever holds one."""
+    a form field, a header or a cookie is refused with a 400 before any view runs. PostgreSQL
+    cannot store or compare such strings and would answer 500; no genuine input ever holds
+    one."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -142,6 +142,11 @@ def test_a_nul_before_login_and_in_a_cookie(client, institution):
     assert client.post("/", {"identifier": "2026102\x00", "password": "x"}).status_code == 400
     # A quoted cookie value may carry an octal escape, which Django decodes to a NUL.
     assert client.get("/accueil/", HTTP_COOKIE='sessionid="abcdefghij\\000"').status_code == 400
+    # A header: the User-Agent is written to the audit log at every login attempt.
+    response = client.post(
+        "/", {"identifier": "2026102", "password": "x"}, HTTP_USER_AGENT="Mozilla\x00/5.0"
+    )
+    assert response.status_code == 400
 
 
 def test_ordinary_requests_are_untouched(student_client):
