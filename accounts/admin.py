@@ -19,7 +19,8 @@ from portal.models import AuditEvent
 from portal.services import audit_record
 from portal.throttle import throttle_check, throttle_clear, throttle_fail
 from students.admin import StudentAdmin
-from students.models import Student
+from students.admin_access import RecordAccessMixin
+from students.models import RecordAccess, Student
 
 
 class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
@@ -111,9 +112,18 @@ def disable(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QueryS
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(RecordAccessMixin, UserAdmin):
     """Staff never see or choose a student's password or answers: they unlock, disable, or
-    send the student back to first use."""
+    send the student back to first use. Opening a student's account is a consultation of
+    their file."""
+
+    access_what = RecordAccess.What.ACCOUNT
+
+    def access_students(self, obj: User) -> QuerySet[Student]:
+        return Student.objects.filter(user=obj).only("pk", "user_id")
+
+    def access_item(self, obj: User) -> str:
+        return ""
 
     list_display = [
         "username",

@@ -1,4 +1,3 @@
-import csv
 from typing import Any
 
 from django import forms
@@ -15,8 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from billing import services
 from billing.models import Allocation, Invoice, InvoiceLine, Payment, Receipt
 from billing.selectors import invoices_with_balance
+from portal.csv_export import csv_response
+from students.admin_access import RecordAccessMixin
 from students.admin_imports import ImportableAdmin
-from students.models import Student
+from students.models import RecordAccess, Student
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -55,12 +56,9 @@ class AllocationInline(admin.TabularInline):
 
 @admin.action(description=_("Exporter en CSV"))
 def export_csv(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="factures.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 with accents correctly with a BOM
-    writer = csv.writer(response)
-    writer.writerow(
-        [
+    return csv_response(
+        filename="factures.csv",
+        header=[
             "matricule",
             "last_name",
             "first_name",
@@ -72,10 +70,8 @@ def export_csv(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> Htt
             "paid",
             "balance",
             "status",
-        ]
-    )
-    for invoice in invoices_with_balance(queryset.select_related("student")):
-        writer.writerow(
+        ],
+        rows=(
             [
                 invoice.student.matricule,
                 invoice.student.last_name,
@@ -89,8 +85,9 @@ def export_csv(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> Htt
                 f"{invoice.balance:.2f}",
                 invoice.status,
             ]
-        )
-    return response
+            for invoice in invoices_with_balance(queryset.select_related("student"))
+        ),
+    )
 
 
 class InPersonPaymentForm(forms.Form):
@@ -112,7 +109,8 @@ class InPersonPaymentForm(forms.Form):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ImportableAdmin):
+class InvoiceAdmin(RecordAccessMixin, ImportableAdmin):
+    access_what = RecordAccess.What.INVOICE
     list_display = [
         "number",
         "student",
@@ -203,7 +201,12 @@ class CancelForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(RecordAccessMixin, admin.ModelAdmin):
+    access_what = RecordAccess.What.PAYMENT
+
+    def access_item(self, obj: Payment) -> str:
+        return obj.reference
+
     list_display = [
         "reference",
         "student",
@@ -287,7 +290,12 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(admin.ModelAdmin):
+class ReceiptAdmin(RecordAccessMixin, admin.ModelAdmin):
+    access_what = RecordAccess.What.RECEIPT
+
+    def access_students(self, obj: Receipt) -> list[Student]:
+        return [obj.payment.student] if obj.payment.student_id else []
+
     list_display = ["number", "payment", "issued_at"]
     search_fields = ["number", "payment__reference", "payment__student__matricule"]
     list_select_related = ["payment"]

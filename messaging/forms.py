@@ -118,8 +118,22 @@ class AttachmentsMixin(forms.Form):
         return checked
 
 
+# About ten pages of text: longer is not a message, and nothing is saved past it.
+BODY_MAX_LENGTH = 20_000
+
+
 class BodyMixin(forms.Form):
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "max_length": _(
+                "Le message est trop long : %(limit_value)d caractères au plus "
+                "(il en compte %(show_value)d)."
+            )
+        },
+    )
 
 
 class StudentComposeForm(AttachmentsMixin, BodyMixin):

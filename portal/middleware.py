@@ -5,8 +5,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
@@ -16,6 +17,50 @@ from portal.models import AuditEvent
 from portal.routes import login_route
 from portal.selectors import institution_current
 from portal.services import audit_record
+
+NUL = "\x00"
+
+
+def _holds_nul(request: HttpRequest) -> bool:
+    if NUL in request.path_info or NUL in request.path:
+        return True
+    # Headers end up in the audit log (User-Agent) and the session table.
+    if any(
+        NUL in value
+        for key, value in request.META.items()
+        if key.startswith("HTTP_") and isinstance(value, str)
+    ):
+        return True
+    for data in (request.GET, request.COOKIES):
+        if any(NUL in key or NUL in str(value) for key, value in _pairs(data)):
+            return True
+    if request.method == "POST":
+        if any(NUL in key or NUL in value for key, value in _pairs(request.POST)):
+            return True
+        if any(NUL in key or NUL in (f.name or "") for key, f in _pairs(request.FILES)):
+            return True
+    return False
+
+
+def _pairs(data: object) -> list[tuple[str, object]]:
+    if hasattr(data, "lists"):
+        return [(key, value) for key, values in data.lists() for value in values]
+    return list(data.items())
+
+
+class InputCleaningMiddleware:
+    """One rule for every page: a NUL character (`\\x00`, `%00`) in the address, a parameter,
+    a form field, a header or a cookie is refused with a 400 before any view runs. PostgreSQL
+    cannot store or compare such strings and would answer 500; no genuine input ever holds
+    one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _holds_nul(request):
+            return HttpResponseBadRequest(render_to_string("400.html"))
+        return self.get_response(request)
 
 
 class InstitutionMiddleware:

@@ -309,6 +309,7 @@ class AuditEvent(models.Model):
         PARENT_HELP_ANSWERED = "parents.help_answered", _("Demande d'aide d'un parent répondue")
         STORE_ORDER_PLACED = "parents.order_placed", _("Services en ligne : commande passée")
         STORE_ORDER_CANCELLED = "parents.order_cancelled", _("Services en ligne : commande annulée")
+        CAPTCHA_REFUSED = "captcha.refused", _("CAPTCHA refusé")
 
     kind = models.CharField(_("événement"), max_length=40, choices=Kind.choices, db_index=True)
     created_at = models.DateTimeField(_("date (UTC)"), auto_now_add=True, db_index=True)

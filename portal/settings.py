@@ -31,10 +31,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 # DJANGO_DEBUG: on for a local run, off in production.
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
-# DJANGO_SECRET_KEY: required in production; the local default is only for a laptop.
-SECRET_KEY = os.environ.get(
-    "DJANGO_SECRET_KEY", "insecure-local-only-0f1e2d3c4b5a69788796a5b4c3d2e1f0-portail"
-)
+# DJANGO_SECRET_KEY: required in production; the local default is only for a laptop. Served
+# over HTTPS or under a host name other than localhost, the portal refuses to start without it
+# (portal.checks, check portal.E001).
+PORTAL_LOCAL_SECRET_KEY = "insecure-local-only-0f1e2d3c4b5a69788796a5b4c3d2e1f0-portail"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", PORTAL_LOCAL_SECRET_KEY)
 # DJANGO_ALLOWED_HOSTS: comma-separated; a forged Host header gets a 400.
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 # PORTAL_BASE_URL: the canonical address used in links sent by email (never the request's Host).
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # NUL characters anywhere in the request: a 400 before any view or database lookup.
+    "portal.middleware.InputCleaningMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -192,6 +195,11 @@ PORTAL_TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0"))
 HTTPS = env_bool("PORTAL_HTTPS", default=False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# The language choice is a cookie like the others: secure-only under HTTPS, same-site, and out
+# of reach of scripts (no page script reads it).
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = HTTPS and env_bool("PORTAL_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
@@ -303,13 +311,36 @@ CAPTCHA_FONT_SIZE = 32
 
 # --- Logging --------------------------------------------------------------------------------
 
+# The token part of emailed links (reset, activation, email change) is masked in every log
+# line, Django's and runserver's here, gunicorn's through gunicorn.conf.py (portal/logmask.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_tokens": {"()": "portal.logmask.TokenMaskFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_tokens"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("PORTAL_LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["mask_tokens"]},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from portal.csv_export import csv_response
+from students.admin_access import RecordAccessMixin
 from students.admin_filters import ScheduleRetrievedFilter
 from students.admin_imports import ImportableAdmin
 from students.models import (
@@ -13,6 +15,7 @@ from students.models import (
     Mark,
     Meeting,
     Program,
+    RecordAccess,
     Section,
     Student,
     Term,
@@ -41,7 +44,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Student)
-class StudentAdmin(ImportableAdmin):
+class StudentAdmin(RecordAccessMixin, ImportableAdmin):
     list_display = [
         "matricule",
         "last_name",
@@ -73,6 +76,12 @@ class StudentAdmin(ImportableAdmin):
         (_("Études"), {"fields": ["program", "school", "grade"]}),
         (_("Compte"), {"fields": ["user", "created_at", "updated_at"]}),
     ]
+
+    def access_students(self, obj: Student) -> list[Student]:
+        return [obj]
+
+    def access_item(self, obj: Student) -> str:
+        return ""
 
     @admin.display(boolean=True, description=_("compte activé"))
     def activated(self, student: Student) -> bool:
@@ -140,7 +149,12 @@ class SectionAdmin(ImportableAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ImportableAdmin):
+class EnrolmentAdmin(RecordAccessMixin, ImportableAdmin):
+    access_what = RecordAccess.What.FINAL_GRADES
+
+    def access_item(self, obj: Enrolment) -> str:
+        return str(obj.section)
+
     list_display = ["student", "section", "final_grade", "absences", "lateness"]
     list_filter = ["section__term"]
     search_fields = ["student__matricule", "student__last_name", "section__course__code"]
@@ -156,10 +170,82 @@ class MarkInline(admin.TabularInline):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ImportableAdmin):
+class EvaluationAdmin(RecordAccessMixin, ImportableAdmin):
+    """An evaluation's form lists every student's mark: each of them gets an entry."""
+
+    access_what = RecordAccess.What.MARKS
+
+    def access_students(self, obj: Evaluation) -> QuerySet[Student]:
+        return Student.objects.filter(marks__evaluation=obj).only("pk", "user_id")
+
     list_display = ["title", "section", "weight", "date", "class_average"]
     list_filter = ["section__term"]
     search_fields = ["title", "section__course__code"]
     list_select_related = ["section__course", "section__term"]
     autocomplete_fields = ["section"]
     inlines = [MarkInline]
+
+
+# --- Qui a consulté mon dossier -------------------------------------------------------------
+
+
+@admin.action(description=_("Exporter en CSV (demande d'accès, Loi 25)"), permissions=["view"])
+def export_accesses_csv(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[RecordAccess]
+) -> HttpResponse:
+    """The selected entries, for a person's access request: search the student's matricule,
+    select all, export."""
+    entries = queryset.select_related("student").order_by("student__matricule", "-created_at")
+    matricules = {entry.student.matricule for entry in entries}
+    name = f"consultations-{matricules.pop()}.csv" if len(matricules) == 1 else "consultations.csv"
+    return csv_response(
+        filename=name,
+        header=[
+            "matricule",
+            "last_name",
+            "first_name",
+            "date_utc",
+            "staff_name",
+            "staff_role",
+            "what",
+            "item",
+            "history",
+            "ip_address",
+        ],
+        rows=(
+            [
+                entry.student.matricule,
+                entry.student.last_name,
+                entry.student.first_name,
+                entry.created_at.isoformat(timespec="seconds"),
+                entry.staff_name,
+                entry.staff_role,
+                entry.get_what_display(),
+                entry.item,
+                "oui" if entry.history else "non",
+                entry.ip_address or "",
+            ]
+            for entry in entries
+        ),
+    )
+
+
+@admin.register(RecordAccess)
+class RecordAccessAdmin(admin.ModelAdmin):
+    """Read-only: the entries are evidence, written by the admin itself."""
+
+    list_display = ["created_at", "student", "staff_name", "staff_role", "what", "item", "history"]
+    list_filter = ["what", "history"]
+    search_fields = ["student__matricule", "student__last_name", "staff_name"]
+    list_select_related = ["student"]
+    date_hierarchy = "created_at"
+    actions = [export_accesses_csv]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

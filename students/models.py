@@ -360,3 +360,51 @@ class ImportFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Qui a consulté mon dossier (Law 25) ----------------------------------------------------
+
+
+class RecordAccess(models.Model):
+    """Staff opened something about this student in the admin: their record, account, marks,
+    final grades, invoices or payments. Written by students.admin_access; the student (and a
+    parent, for a minor child) sees these in "Profil personnel"; never written for a person
+    reading their own data. Name and role are kept as they were, should the staff leave."""
+
+    class What(models.TextChoices):
+        RECORD = "record", _("Dossier de l'étudiant")
+        ACCOUNT = "account", _("Compte du portail")
+        MARKS = "marks", _("Notes d'évaluation")
+        FINAL_GRADES = "final_grades", _("Notes finales et absences")
+        INVOICE = "invoice", _("Facture")
+        PAYMENT = "payment", _("Paiement")
+        RECEIPT = "receipt", _("Relevé de transaction")
+
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("étudiant")
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("membre du personnel"),
+    )
+    staff_name = models.CharField(_("nom du membre du personnel"), max_length=200)
+    staff_role = models.CharField(_("fonction"), max_length=200, blank=True)
+    what = models.CharField(_("consulté"), max_length=20, choices=What.choices)
+    item = models.CharField(_("élément"), max_length=200, blank=True)
+    history = models.BooleanField(_("historique des modifications"), default=False)
+    ip_address = models.GenericIPAddressField(_("adresse du client"), null=True, blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("consultation d'un dossier")
+        verbose_name_plural = _("consultations des dossiers")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["student", "-created_at"], name="record_access_student_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.staff_name} · {self.get_what_display()}"

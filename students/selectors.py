@@ -5,7 +5,7 @@ import datetime
 
 from django.db.models import Prefetch
 
-from students.models import Meeting, Section, Student, Term
+from students.models import Meeting, RecordAccess, Section, Student, Term
 
 # --- Schedule ---------------------------------------------------------------------------------
 
@@ -40,3 +40,15 @@ def schedule_sections(*, student: Student, term: Term) -> list[Section]:
         )
         .order_by("course__code", "group")
     )
+
+
+RECORD_ACCESS_SHOWN = 20
+
+
+def record_accesses(student: Student, *, limit: int = RECORD_ACCESS_SHOWN) -> tuple[list, int]:
+    """ "Qui a consulté mon dossier": the newest entries (two queries whatever their number)
+    and how many there are in all."""
+    entries = student.accesses.only(
+        "created_at", "staff_name", "staff_role", "what", "item", "history", "student_id"
+    ).order_by("-created_at", "-id")
+    return list(entries[:limit]), RecordAccess.objects.filter(student=student).count()

@@ -5,11 +5,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from portal.http import client_ip
 from portal.models import AuditEvent
 from portal.services import audit_record
-from students.models import Employee, Program, ScheduleRetrieval, Student, Term
+from students.models import Employee, Program, RecordAccess, ScheduleRetrieval, Student, Term
 
 
 @transaction.atomic
@@ -128,3 +130,45 @@ def schedule_retrieval_record(*, student: Student, term: Term) -> ScheduleRetrie
     get_or_create falls back to reading the winner's row."""
     retrieval, _created = ScheduleRetrieval.objects.get_or_create(student=student, term=term)
     return retrieval
+
+
+def staff_role(user: Any) -> str:
+    """How a staff member is shown to the students whose file they opened: their department
+    on their employee record, else their admin groups (e.g. "Registrariat"), else nothing (the
+    page then says "Personnel de l'établissement")."""
+    employee = getattr(user, "employee", None)
+    if employee is not None and employee.department:
+        return employee.department
+    return ", ".join(sorted(group.name for group in user.groups.all()))[:200]
+
+
+def record_access_log(
+    *,
+    request: HttpRequest,
+    students: Iterable[Student],
+    what: str,
+    item: str = "",
+    history: bool = False,
+) -> list[RecordAccess]:
+    """Writes one "Qui a consulté mon dossier" entry per student whose data the staff member
+    (request.user) has on screen. A person looking at their own record writes nothing."""
+    staff = request.user
+    seen = [s for s in {s.pk: s for s in students}.values() if s.user_id != staff.pk]
+    if not seen:
+        return []
+    name = (staff.get_full_name() or staff.get_username())[:200]
+    role = staff_role(staff)
+    ip = client_ip(request)
+    return RecordAccess.objects.bulk_create(
+        RecordAccess(
+            student=student,
+            staff=staff,
+            staff_name=name,
+            staff_role=role,
+            what=what,
+            item=str(item)[:200],
+            history=history,
+            ip_address=ip,
+        )
+        for student in seen
+    )

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.models import SecretAnswer, SecretQuestion, User, UserSession
 from accounts.services.common import THROTTLE, Refused, throttle_key
@@ -112,11 +113,23 @@ def secret_answers_replace(*, user: User, answers: list[tuple[SecretQuestion, st
     )
 
 
+def _email_change_binding(user: User, old: str) -> str:
+    """Ties a link to the account as it is now: its password hash and its current address. A
+    new password (reset or change) or another address kills every link sent before, and a link
+    signed with a leaked key is worthless without the account's password hash."""
+    return salted_hmac(
+        EMAIL_CHANGE_SALT, f"{user.password}\x1f{old}", algorithm="sha256"
+    ).hexdigest()
+
+
 def email_change_request(*, request: HttpRequest, user: User, email: str) -> None:
     """Sends a verification link to the new address and a notice to the old one. Nothing
     changes until the link is followed; the link dies once the address has changed."""
     old = email_on_file(user)
-    token = signing.dumps({"user": user.pk, "old": old, "new": email}, salt=EMAIL_CHANGE_SALT)
+    token = signing.dumps(
+        {"user": user.pk, "new": email, "bind": _email_change_binding(user, old)},
+        salt=EMAIL_CHANGE_SALT,
+    )
     email_send(
         to=email,
         template="email_change_verify",
@@ -143,8 +156,12 @@ def email_change_confirm(*, request: HttpRequest, token: str) -> User | None:
         data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
     except signing.BadSignature:
         return None
+    if not isinstance(data, dict) or not {"user", "new", "bind"} <= data.keys():
+        return None
     user = User.objects.select_for_update().filter(pk=data["user"], is_active=True).first()
-    if user is None or email_on_file(user) != data["old"]:
+    if user is None or not constant_time_compare(
+        str(data["bind"]), _email_change_binding(user, email_on_file(user))
+    ):
         return None
     fields = ["email"]
     if user.audience == User.Audience.PARENT:

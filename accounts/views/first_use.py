@@ -15,7 +15,7 @@ from accounts.forms import CodeForm, EmailForm, IdentityForm, QuestionsForm, Set
 from accounts.models import FirstUseFlow
 from accounts.services import first_use as services
 from accounts.services.common import Refused
-from accounts.views.common import locked_message
+from accounts.views.common import captcha_refusal_record, locked_message
 
 FLOW_SESSION_KEY = "first_use_flow"
 
@@ -82,6 +82,7 @@ def first_use_identity(request: HttpRequest) -> HttpResponse:
     identity_refused = _(
         "Les renseignements saisis ne correspondent pas à nos dossiers. Vérifiez-les et réessayez."
     )
+    captcha_refusal_record(request, form)
     if request.method == "POST" and form.has_error("captcha"):
         # A wrong CAPTCHA gets the same one message as any other mismatch.
         del form.errors["captcha"]

@@ -19,6 +19,8 @@ from accounts.services.recovery import email_on_file
 from accounts.session_store import IP_KEY
 from portal.middleware import SEEN_WRITE_EVERY
 from portal.models import AuditEvent
+from students.home import student_of
+from students.selectors import record_accesses
 
 RECENT_EVENTS = 20
 EMAIL_CONFIRMED_KEY = "email_change_confirmed"
@@ -63,10 +65,17 @@ def profile(request: HttpRequest) -> HttpResponse:
         .only("kind", "created_at", "ip_address")
         .order_by("-created_at")[:RECENT_EVENTS]
     )
+    # "Qui a consulté mon dossier": a student's own record (a parent sees a child's on the
+    # child's page).
+    student = student_of(request)
+    accesses, access_count = record_accesses(student) if student is not None else ([], 0)
     return render(
         request,
         "accounts/profile.html",
         {
+            "show_accesses": student is not None,
+            "accesses": accesses,
+            "access_count": access_count,
             "sessions": sessions,
             "current_key": request.session.session_key,
             "events": events,

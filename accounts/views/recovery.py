@@ -23,7 +23,7 @@ from accounts.models import User
 from accounts.services import recovery
 from accounts.services.common import Refused, throttle_key
 from accounts.tokens import activation_token, recovery_token
-from accounts.views.common import locked_message
+from accounts.views.common import captcha_refusal_record, locked_message
 from portal.models import AuditEvent
 from portal.routes import login_route
 from portal.services import audit_record
@@ -45,6 +45,7 @@ def recovery_start(request: HttpRequest) -> HttpResponse:
     if not institution.secret_question_count:
         return redirect("accounts:member_recovery")
     form = RecoveryNumberForm(request.POST or None, institution=institution)
+    captcha_refusal_record(request, form)
     if request.method == "POST" and form.is_valid():
         identifier = form.cleaned_data["identifier"]
         request.session[RECOVERY_SESSION_KEY] = identifier
@@ -101,6 +102,7 @@ def recovery_questions(request: HttpRequest) -> HttpResponse:
 def member_recovery(request: HttpRequest) -> HttpResponse:
     institution = request.institution
     form = MemberRecoveryForm(request.POST or None, institution=institution)
+    captcha_refusal_record(request, form)
     if request.method == "POST" and form.is_valid():
         try:
             recovery.member_recovery_request(
@@ -118,6 +120,7 @@ def member_recovery(request: HttpRequest) -> HttpResponse:
 
 def _employee_link_page(request: HttpRequest, *, purpose: str) -> HttpResponse:
     form = EmployeeNumberForm(request.POST or None, institution=request.institution)
+    captcha_refusal_record(request, form)
     if request.method == "POST" and form.is_valid():
         recovery.employee_link_request(
             request=request, number=form.cleaned_data["identifier"], purpose=purpose

@@ -7,10 +7,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from parents.selectors import children_for_parent
+from parents.selectors import children_for_parent, majority_cutoff
 from parents.summaries import child_detail, children_cards
 from parents.views.common import child_page, parent_page
 from students.models import Student
+from students.selectors import record_accesses
+
+# Who read a child's file is the parent's to see while the child is a minor (Quebec's age of
+# majority); afterwards it is the child's own business, whatever the file's parent access.
+MAJORITY = 18
 
 
 @parent_page
@@ -40,6 +45,18 @@ def child(request: HttpRequest, student: Student) -> HttpResponse:
     )
     # The switcher: the seed's parent "switches between" children without going home first.
     children = list(children_for_parent(request.user, institution))
+    minor = student.birthdate > majority_cutoff(MAJORITY, timezone.localdate())
+    accesses, access_count = record_accesses(student) if minor else ([], 0)
     return render(
-        request, "parents/child.html", {"detail": detail, "student": student, "children": children}
+        request,
+        "parents/child.html",
+        {
+            "detail": detail,
+            "student": student,
+            "children": children,
+            "show_accesses": minor,
+            "accesses": accesses,
+            "access_count": access_count,
+            "for_child": True,
+        },
     )
