@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "billing",
     "messaging",
     "parents",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -277,8 +278,30 @@ else:
         }
     }
 
-# Emails leave through Django's tasks framework, after the transaction commits.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# --- Background tasks -----------------------------------------------------------------------
+
+# Emails, receipts' PDFs and reminders leave through Django's tasks framework, after the
+# transaction commits. PORTAL_TASKS chooses the queue (docs/deployment.md):
+#   db (default): a table of the portal's own database, run by `manage.py db_worker`;
+#   rq: Redis (PORTAL_TASKS_REDIS_URL, else REDIS_URL), run by `manage.py rqworker default`;
+#   immediate: inside the web request (tests, or a laptop without a worker).
+PORTAL_TASKS = os.environ.get("PORTAL_TASKS", "db").strip().lower()
+if PORTAL_TASKS == "rq":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {
+        "default": {
+            "URL": os.environ.get("PORTAL_TASKS_REDIS_URL") or os.environ["REDIS_URL"],
+            "DEFAULT_TIMEOUT": 300,
+        }
+    }
+elif PORTAL_TASKS == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task that fails is enqueued again after 1, 2, 4, 8... minutes, up to this many attempts.
+PORTAL_TASK_MAX_ATTEMPTS = int(os.environ.get("PORTAL_TASK_MAX_ATTEMPTS", "5"))
+PORTAL_TASK_RETRY_DELAY = int(os.environ.get("PORTAL_TASK_RETRY_DELAY", "60"))
 
 # --- Payments -------------------------------------------------------------------------------
 
