@@ -73,7 +73,7 @@ def server(fresh: dict[str, str]) -> Iterator[str]:
     try:
         for _ in range(150):
             try:
-                urllib.request.urlopen(f"{base}/static/css/portal.css", timeout=2)  # noqa: S310
+                urllib.request.urlopen(f"{base}/static/css/portal.css", timeout=2)
                 break
             except (urllib.error.URLError, ConnectionError):
                 if process.poll() is not None:
