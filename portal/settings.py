@@ -12,7 +12,17 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
+# Templates, static files and translations: at the top of a source checkout, inside the package
+# (portal/site/) once installed from the wheel (docs/decisions/0009-site-files-in-the-wheel.md).
+SITE_DIR = Path(__file__).resolve().parent / "site"
+INSTALLED_FROM_WHEEL = SITE_DIR.is_dir()
+if not INSTALLED_FROM_WHEEL:
+    SITE_DIR = BASE_DIR
+# PORTAL_VAR_DIR: SQLite file, emails, collected static files. Default: var/ of the checkout, or
+# of the folder the installed portal is started from (never inside site-packages).
+VAR_DIR = Path(
+    os.environ.get("PORTAL_VAR_DIR", (Path.cwd() if INSTALLED_FROM_WHEEL else BASE_DIR) / "var")
+)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -61,6 +71,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request ids in logs and headers, then /sante/ before anything that needs a session or a
+    # Host check (portal/observability.py, portal/health.py).
+    "portal.observability.RequestIdMiddleware",
+    "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -84,7 +98,7 @@ WSGI_APPLICATION = "portal.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [SITE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -223,7 +237,7 @@ SECURE_CSP = {
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [SITE_DIR / "locale"]
 TIME_ZONE = os.environ.get("PORTAL_TIME_ZONE", "America/Toronto")
 USE_I18N = True
 USE_TZ = True
@@ -233,7 +247,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [SITE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -326,11 +340,24 @@ CAPTCHA_FONT_SIZE = 32
 
 # --- Logging --------------------------------------------------------------------------------
 
+# PORTAL_LOG_FORMAT: "plain" (default) or "json", one object per line for log collectors. Every
+# record carries the request id (X-Request-ID) of the request it was written in.
+PORTAL_LOG_FORMAT = os.environ.get("PORTAL_LOG_FORMAT", "plain").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "portal.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "portal.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if PORTAL_LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("PORTAL_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
