@@ -54,7 +54,7 @@ class RequestIdMiddleware:
         access_log.info(
             "%s %s %s %.1fms",
             request.method,
-            f"/{match.route}" if match and match.route else "-",
+            f"/{match.route}" if match is not None else "-",
             response.status_code,
             (time.monotonic() - started) * 1000,
         )
