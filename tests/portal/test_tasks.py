@@ -6,6 +6,7 @@ import contextlib
 import datetime
 import io
 import signal
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -14,6 +15,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
@@ -25,18 +27,21 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
 
 
 def run_worker() -> str:
-    """`manage.py db_worker --batch`: runs every task that is due, then exits."""
+    """`manage.py db_worker --batch`: runs every task that is due, then exits. Inside the test's
+    transaction, as Django's test client does for requests, the worker must not close the
+    connection between tasks (it would on PostgreSQL, where autocommit is off in a test)."""
     saved = {number: signal.getsignal(number) for number in SIGNALS}
     out = io.StringIO()
     try:
-        call_command(
-            "db_worker",
-            "--batch",
-            "--no-reload",
-            "--no-startup-delay",
-            "--interval=0",
-            stdout=out,
-        )
+        with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+            call_command(
+                "db_worker",
+                "--batch",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval=0",
+                stdout=out,
+            )
     finally:
         for number, handler in saved.items():
             signal.signal(number, handler)
