@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -300,15 +301,15 @@ else:
 #   rq: Redis (PORTAL_TASKS_REDIS_URL, else REDIS_URL), run by `manage.py rqworker default`;
 #   immediate: inside the web request (tests, or a laptop without a worker).
 PORTAL_TASKS = os.environ.get("PORTAL_TASKS", "db").strip().lower()
+if PORTAL_TASKS not in {"db", "rq", "immediate"}:
+    raise ImproperlyConfigured(f"PORTAL_TASKS must be db, rq or immediate, not {PORTAL_TASKS!r}.")
 if PORTAL_TASKS == "rq":
+    TASKS_REDIS_URL = os.environ.get("PORTAL_TASKS_REDIS_URL") or os.environ.get("REDIS_URL")
+    if not TASKS_REDIS_URL:
+        raise ImproperlyConfigured("PORTAL_TASKS=rq needs REDIS_URL or PORTAL_TASKS_REDIS_URL.")
     INSTALLED_APPS.append("django_rq")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {
-        "default": {
-            "URL": os.environ.get("PORTAL_TASKS_REDIS_URL") or os.environ["REDIS_URL"],
-            "DEFAULT_TIMEOUT": 300,
-        }
-    }
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 300}}
 elif PORTAL_TASKS == "immediate":
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 else:
