@@ -4,10 +4,13 @@ invoice, kind and due date, never for what is paid or for a parent's store order
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from billing.models import Invoice, InvoiceReminder
 from tests.factories import make_invoice
 
@@ -92,3 +95,18 @@ def test_a_student_without_email_is_skipped_and_reminded_once_an_address_exists(
     bob.student.save(update_fields=["email"])
     remind(commit)
     assert [message.to for message in mail.outbox] == [["bob.maison@example.org"]]
+
+
+def test_staff_who_may_see_reminders_find_them_in_the_admin(client, commit, student):
+    invoice = make_invoice(student, due_in_days=1)
+    remind(commit)
+    staff = User.objects.create_user("percepteur", password="Percepteur-2026", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(codename="view_invoicereminder"))
+    client.force_login(staff)
+
+    listing = client.get(reverse("admin:billing_invoicereminder_changelist"))
+
+    assert listing.status_code == 200
+    assert invoice.number in listing.text
+    assert "bob@etudiant.example" in listing.text
+    assert "Ajouter" not in listing.text
