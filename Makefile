@@ -1,4 +1,5 @@
-# Portail: `make run` serves the demo on http://127.0.0.1:8000/, `make test` runs every test.
+# Portail: `make run` serves the demo on http://127.0.0.1:8000/ (web server and task worker),
+# `make test` runs every test.
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
@@ -17,13 +18,11 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PY=$(PY) scripts/serve 127.0.0.1:8000
 
 demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py demo
 
 test: $(STAMP)

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from billing import services
-from billing.models import Allocation, Invoice, InvoiceLine, Payment, Receipt
+from billing.models import Allocation, Invoice, InvoiceLine, InvoiceReminder, Payment, Receipt
 from billing.selectors import invoices_with_balance
 from portal.csv_export import csv_response
 from students.admin_access import RecordAccessMixin
@@ -302,4 +302,24 @@ class ReceiptAdmin(RecordAccessMixin, admin.ModelAdmin):
     readonly_fields = ["number", "payment", "issued_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(InvoiceReminder)
+class InvoiceReminderAdmin(admin.ModelAdmin):
+    """What `send_invoice_reminders` sent: read only, the job alone writes here."""
+
+    list_display = ["invoice", "kind", "due_date", "email", "sent_at"]
+    list_filter = ["kind"]
+    search_fields = ["invoice__number", "invoice__student__matricule", "email"]
+    list_select_related = ["invoice"]
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

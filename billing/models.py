@@ -179,3 +179,34 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class InvoiceReminder(models.Model):
+    """A reminder emailed about an invoice (`send_invoice_reminders`): one per invoice, kind and
+    due date, so a job run twice, or on two servers, never emails twice; a new due date earns a
+    new reminder."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Échéance proche")
+        OVERDUE = "overdue", _("En souffrance")
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("facture")
+    )
+    kind = models.CharField(_("rappel"), max_length=10, choices=Kind.choices)
+    due_date = models.DateField(_("échéance"))
+    email = models.EmailField(_("envoyé à"))
+    sent_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rappel de facture")
+        verbose_name_plural = _("rappels de facture")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "kind", "due_date"], name="invoice_reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.kind} {self.due_date}"

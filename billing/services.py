@@ -1,7 +1,6 @@
 """Writes of the payment centre. Every state change is atomic, locks the rows it decides on,
 and is audited; emails leave after commit."""
 
-import base64
 import contextlib
 import secrets
 import uuid
@@ -9,15 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 import stripe
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from billing.models import ZERO, Allocation, Invoice, InvoiceLine, Payment, Receipt
 from billing.providers import CardResult, DemoProvider, provider_for
-from billing.receipts import receipt_pdf
 from billing.selectors import invoice_frozen, invoices_open, invoices_with_balance
-from portal.emails import email_send
 from portal.models import AuditEvent
 from portal.services import audit_record
 from students.models import Student
@@ -494,25 +492,21 @@ def demo_payment_pay(
             receipt = Receipt.objects.select_related(
                 "payment__student__school", "payment__payer"
             ).get(payment=payment)
-            receipt_send(
-                request=request,
-                receipt=receipt,
-                email=receipt_email,
-                pdf=receipt_pdf(receipt, request.institution, request),
-            )
+            receipt_send(request=request, receipt=receipt, email=receipt_email)
     return True
 
 
 # --- Receipts -------------------------------------------------------------------------------
 
 
-def receipt_send(*, request: HttpRequest, receipt: Receipt, email: str, pdf: bytes) -> None:
-    """ "Envoyer": the receipt, with its PDF, to the address the person typed."""
-    email_send(
-        to=email,
-        template="receipt",
-        context={"receipt": receipt, "payment": receipt.payment},
-        attachments=[(f"{receipt.number}.pdf", base64.b64encode(pdf).decode(), "application/pdf")],
+def receipt_send(*, request: HttpRequest, receipt: Receipt, email: str) -> None:
+    """ "Envoyer": the receipt, with its PDF, to the address the person typed. The PDF is drawn
+    by the worker (billing.tasks), once committed: the page does not wait for WeasyPrint."""
+    from billing.tasks import receipt_email_deliver
+
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(
+        lambda: receipt_email_deliver.enqueue(receipt_id=receipt.pk, email=email, language=language)
     )
     _audit(
         AuditEvent.Kind.RECEIPT_SENT,

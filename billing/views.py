@@ -369,7 +369,6 @@ def receipt(request: HttpRequest, payments: QuerySet[Payment], number: str) -> H
                 request=request,
                 receipt=found,
                 email=form.cleaned_data["email"],
-                pdf=receipts.receipt_pdf(found, request.institution, request),
             )
             messages.success(
                 request,

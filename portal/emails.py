@@ -1,6 +1,7 @@
 """One email = a subject/text/HTML template triplet under templates/emails/, rendered in the
 recipient's language and sent through Django's tasks framework once the transaction commits,
-so that a rolled-back change never sends mail."""
+so that a rolled-back change never sends mail. The worker sends it (PORTAL_TASKS, see
+portal.tasks); a failed send (the mail server down) is retried with backoff."""
 
 import base64
 from typing import Any
@@ -8,15 +9,15 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from portal.models import Institution
 from portal.selectors import institution_current
+from portal.tasks import retried_task
 
 
-@task
+@retried_task()
 def email_deliver(
     *,
     to: list[str],

@@ -8,11 +8,22 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
+# Templates, static files and translations: at the top of a source checkout, inside the package
+# (portal/site/) once installed from the wheel (docs/decisions/0009-site-files-in-the-wheel.md).
+SITE_DIR = Path(__file__).resolve().parent / "site"
+INSTALLED_FROM_WHEEL = SITE_DIR.is_dir()
+if not INSTALLED_FROM_WHEEL:
+    SITE_DIR = BASE_DIR
+# PORTAL_VAR_DIR: SQLite file, emails, collected static files. Default: var/ of the checkout, or
+# of the folder the installed portal is started from (never inside site-packages).
+VAR_DIR = Path(
+    os.environ.get("PORTAL_VAR_DIR", (Path.cwd() if INSTALLED_FROM_WHEEL else BASE_DIR) / "var")
+)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -58,9 +69,14 @@ INSTALLED_APPS = [
     "billing",
     "messaging",
     "parents",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
+    # Request ids in logs and headers, then /sante/ before anything that needs a session or a
+    # Host check (portal/observability.py, portal/health.py).
+    "portal.observability.RequestIdMiddleware",
+    "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -86,7 +102,7 @@ WSGI_APPLICATION = "portal.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [SITE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -230,7 +246,7 @@ SECURE_CSP = {
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [SITE_DIR / "locale"]
 TIME_ZONE = os.environ.get("PORTAL_TIME_ZONE", "America/Toronto")
 USE_I18N = True
 USE_TZ = True
@@ -240,7 +256,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [SITE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -285,8 +301,30 @@ else:
         }
     }
 
-# Emails leave through Django's tasks framework, after the transaction commits.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# --- Background tasks -----------------------------------------------------------------------
+
+# Emails, receipts' PDFs and reminders leave through Django's tasks framework, after the
+# transaction commits. PORTAL_TASKS chooses the queue (docs/deployment.md):
+#   db (default): a table of the portal's own database, run by `manage.py db_worker`;
+#   rq: Redis (PORTAL_TASKS_REDIS_URL, else REDIS_URL), run by `manage.py rqworker default`;
+#   immediate: inside the web request (tests, or a laptop without a worker).
+PORTAL_TASKS = os.environ.get("PORTAL_TASKS", "db").strip().lower()
+if PORTAL_TASKS not in {"db", "rq", "immediate"}:
+    raise ImproperlyConfigured(f"PORTAL_TASKS must be db, rq or immediate, not {PORTAL_TASKS!r}.")
+if PORTAL_TASKS == "rq":
+    TASKS_REDIS_URL = os.environ.get("PORTAL_TASKS_REDIS_URL") or os.environ.get("REDIS_URL")
+    if not TASKS_REDIS_URL:
+        raise ImproperlyConfigured("PORTAL_TASKS=rq needs REDIS_URL or PORTAL_TASKS_REDIS_URL.")
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+elif PORTAL_TASKS == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task that fails is enqueued again after 1, 2, 4, 8... minutes, up to this many attempts.
+PORTAL_TASK_MAX_ATTEMPTS = int(os.environ.get("PORTAL_TASK_MAX_ATTEMPTS", "5"))
+PORTAL_TASK_RETRY_DELAY = int(os.environ.get("PORTAL_TASK_RETRY_DELAY", "60"))
 
 # --- Payments -------------------------------------------------------------------------------
 
@@ -311,14 +349,21 @@ CAPTCHA_FONT_SIZE = 32
 
 # --- Logging --------------------------------------------------------------------------------
 
-# The token part of emailed links (reset, activation, email change) is masked in every log
-# line, Django's and runserver's here, gunicorn's through gunicorn.conf.py (portal/logmask.py).
+# PORTAL_LOG_FORMAT: "plain" (default) or "json", one object per line for log collectors. Every
+# record carries the request id (X-Request-ID) of the request it was written in. The token part
+# of emailed links (reset, activation, email change) is masked in every log line, Django's and
+# runserver's here, gunicorn's through gunicorn.conf.py (portal/logmask.py).
+PORTAL_LOG_FORMAT = os.environ.get("PORTAL_LOG_FORMAT", "plain").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_tokens": {"()": "portal.logmask.TokenMaskFilter"}},
+    "filters": {
+        "request_id": {"()": "portal.observability.RequestIdFilter"},
+        "mask_tokens": {"()": "portal.logmask.TokenMaskFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "portal.observability.JsonFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -328,8 +373,8 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["mask_tokens"],
+            "formatter": "json" if PORTAL_LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id", "mask_tokens"],
         },
         "django.server": {
             "class": "logging.StreamHandler",

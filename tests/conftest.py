@@ -7,6 +7,7 @@ Charlie is another activated student who "should have no access to Bob's stuff".
 import datetime
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -26,6 +27,13 @@ def _captcha_test_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     import captcha.conf.settings
 
     monkeypatch.setattr(captcha.conf.settings, "CAPTCHA_TEST_MODE", True)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings: Any) -> None:
+    # Tasks run inside the request, so tests read mail.outbox straight away; the tests of the
+    # queue itself (tests/portal/test_tasks.py) switch to the database backend and a worker.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
