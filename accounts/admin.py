@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import FirstUseFlow, SecretQuestion, User
 from accounts.services import profile as account_services
 from accounts.services.common import THROTTLE, throttle_key
+from accounts.services.second_factor import second_factor_reset
 from accounts.views.common import locked_message
 from portal.http import client_ip
 from portal.models import AuditEvent
@@ -59,14 +60,8 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
                 raise forms.ValidationError(locked_message(locked), code="locked") from None
             raise
         throttle_clear(THROTTLE, key=key)
-        audit_record(
-            kind=AuditEvent.Kind.LOGIN_SUCCEEDED,
-            request=self.request,
-            actor=self.get_user(),
-            subject=self.get_user(),
-            identifier=key,
-            details={"admin": True},
-        )
+        # The login itself (and its audit row) waits for the second step: see
+        # accounts.views.admin_login.
         return data
 
 
@@ -110,6 +105,23 @@ def disable(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QueryS
     )
 
 
+@admin.action(
+    description=_("Réinitialiser la double authentification (identité vérifiée)"),
+    permissions=["change"],
+)
+def reset_second_factor(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+) -> None:
+    """For a person who lost their phone and their recovery codes, once the registrar has
+    checked who they are (in person, or by a call back to the number on file)."""
+    _for_each(
+        request,
+        queryset,
+        second_factor_reset,
+        _("%(count)d compte(s) : double authentification réinitialisée, personne avisée."),
+    )
+
+
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     """Staff never see or choose a student's password or answers: they unlock, disable, or
@@ -127,7 +139,7 @@ class PortalUserAdmin(UserAdmin):
     ]
     list_filter = ["audience", "is_active", "is_staff"]
     search_fields = ["username", "identifier", "first_name", "last_name", "email"]
-    actions = [unlock, reset_first_use, disable]
+    actions = [unlock, reset_first_use, reset_second_factor, disable]
     readonly_fields = ["activated_at", "last_login", "date_joined"]
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
@@ -229,6 +241,15 @@ class StudentWithAccountAdmin(StudentAdmin):
             _on_records(
                 account_services.first_use_reset,
                 _("%(count)d compte(s) devront refaire leur première utilisation."),
+            )
+        ),
+        admin.action(
+            description=_("Réinitialiser la double authentification (identité vérifiée)"),
+            permissions=["account"],
+        )(
+            _on_records(
+                second_factor_reset,
+                _("%(count)d compte(s) : double authentification réinitialisée, personne avisée."),
             )
         ),
     ]
