@@ -5,12 +5,11 @@ import itertools
 import re
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
-from django.utils import timezone
-
 import pyotp
+from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import SecretAnswer, SecretQuestion, TOTPDevice, User
 from accounts.services.second_factor import STEP_SECONDS, clock
