@@ -11,7 +11,11 @@ from accounts.services.login import STAGE_KEY, Stage, stage_pending
 
 # The URLs a half-authenticated browser may use at each stage; any other sends it back.
 STAGE_ROUTES = {
-    Stage.VERIFY: ("accounts:second_factor",),
+    Stage.VERIFY: (
+        "accounts:second_factor",
+        "accounts:passkey_login_options",
+        "accounts:passkey_login_verify",
+    ),
     Stage.ENROL: ("accounts:second_factor_setup",),
 }
 ALWAYS = ("accounts:login_stage_cancel", "set_language")

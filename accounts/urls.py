@@ -6,6 +6,7 @@ from accounts.views import (
     devices,
     first_use,
     login,
+    passkeys,
     profile,
     recovery,
     second_factor,
@@ -27,6 +28,12 @@ urlpatterns = [
     # The step after the password, and the required enrolment
     path("connexion/verification/", second_factor.second_factor_step, name="second_factor"),
     path("connexion/annuler/", second_factor.login_stage_cancel, name="login_stage_cancel"),
+    path(
+        "connexion/cle-d-acces/options/",
+        passkeys.login_options,
+        name="passkey_login_options",
+    ),
+    path("connexion/cle-d-acces/", passkeys.login_verify, name="passkey_login_verify"),
     # "Ce n'était pas vous ?"
     path("securite/pas-moi/<str:token>/", devices.not_me, name="not_me"),
     path("securite/pas-moi/", devices.not_me_confirm, name="not_me_confirm"),
@@ -81,5 +88,16 @@ urlpatterns = [
         "profil/double-authentification/desactiver/",
         second_factor.second_factor_disable,
         name="second_factor_disable",
+    ),
+    path("profil/cles-d-acces/", passkeys.passkey_add, name="passkey_add"),
+    path(
+        "profil/cles-d-acces/options/",
+        passkeys.register_options,
+        name="passkey_register_options",
+    ),
+    path(
+        "profil/cles-d-acces/<int:passkey_id>/retirer/",
+        passkeys.passkey_remove,
+        name="passkey_remove",
     ),
 ]
