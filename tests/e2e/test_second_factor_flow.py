@@ -7,7 +7,7 @@ WebAuthn refuses an IP address as relying party: these pages are opened at local
 PORTAL_BASE_URL says so."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pyotp
 import pytest
@@ -62,7 +62,10 @@ def log_out(page: Page) -> None:
 
 
 def test_authenticator_app_set_up_then_login_with_its_code(
-    tab: Page, gaby: User, console_errors: list[str]
+    tab: Page,
+    gaby: User,
+    console_errors: list[str],
+    screenshot: Callable[[Page, str], None],
 ) -> None:
     page = tab
     page.goto("/")
@@ -72,6 +75,7 @@ def test_authenticator_app_set_up_then_login_with_its_code(
     page.get_by_role("link", name="Activer la double authentification").click()
 
     expect(page.get_by_role("img", name=re.compile("Code QR"))).to_be_visible()
+    screenshot(page, "second-factor-setup.png")
     secret = page.locator("[data-totp-secret]").inner_text().replace(" ", "")
     assert re.fullmatch(r"[A-Z2-7]{32}", secret)
     page.get_by_label("Code à 6 chiffres affiché par l'application").fill(pyotp.TOTP(secret).now())
@@ -79,12 +83,14 @@ def test_authenticator_app_set_up_then_login_with_its_code(
 
     expect(page.get_by_role("heading", name="Codes de récupération")).to_be_visible()
     assert page.locator("[data-recovery-codes] li").count() == 10
+    screenshot(page, "second-factor-recovery-codes.png")
     page.get_by_role("link", name="J'ai noté mes codes, continuer").click()
     expect(page.get_by_text("Application d'authentification : activée")).to_be_visible()
     log_out(page)
 
     log_in(page, label=LOGIN_LABEL, number=gaby.identifier, password=PASSWORD)
     expect(page.get_by_role("heading", name="Vérification en deux étapes")).to_be_visible()
+    screenshot(page, "second-factor-step.png")
     # Another page does not skip the step.
     page.goto("/accueil/")
     expect(page.get_by_role("heading", name="Vérification en deux étapes")).to_be_visible()
@@ -95,7 +101,11 @@ def test_authenticator_app_set_up_then_login_with_its_code(
 
 
 def test_passkey_registered_then_used_instead_of_the_password_and_as_second_step(
-    tab: Page, context: BrowserContext, gaby: User, console_errors: list[str]
+    tab: Page,
+    context: BrowserContext,
+    gaby: User,
+    console_errors: list[str],
+    screenshot: Callable[[Page, str], None],
 ) -> None:
     page = tab
     cdp = context.new_cdp_session(page)
@@ -121,6 +131,7 @@ def test_passkey_registered_then_used_instead_of_the_password_and_as_second_step
         page.get_by_text("La clé d'accès « Ordinateur du salon » a été ajoutée.")
     ).to_be_visible()
     expect(page.locator("[data-passkey-name]")).to_have_text(["Ordinateur du salon"])
+    screenshot(page, "profile-passkeys.png")
     assert Passkey.objects.get(user=gaby).name == "Ordinateur du salon"
     log_out(page)
 
