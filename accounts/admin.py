@@ -6,11 +6,11 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import FirstUseFlow, SecretQuestion, User
+from accounts.models import FirstUseFlow, Passkey, SecretQuestion, TOTPDevice, User
 from accounts.services import profile as account_services
 from accounts.services.common import THROTTLE, throttle_key
 from accounts.services.second_factor import second_factor_reset
@@ -134,6 +134,7 @@ class PortalUserAdmin(UserAdmin):
         "last_name",
         "first_name",
         "is_active",
+        "second_factor",
         "activated_at",
         "last_login",
     ]
@@ -141,6 +142,22 @@ class PortalUserAdmin(UserAdmin):
     search_fields = ["username", "identifier", "first_name", "last_name", "email"]
     actions = [unlock, reset_first_use, reset_second_factor, disable]
     readonly_fields = ["activated_at", "last_login", "date_joined"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                has_totp=Exists(
+                    TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=False)
+                ),
+                has_passkey=Exists(Passkey.objects.filter(user=OuterRef("pk"))),
+            )
+        )
+
+    @admin.display(boolean=True, description=_("double authentification"))
+    def second_factor(self, obj: User) -> bool:
+        return bool(getattr(obj, "has_totp", False) or getattr(obj, "has_passkey", False))
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
         if obj is None:
