@@ -35,6 +35,11 @@ def second_factor_step(request: HttpRequest) -> HttpResponse:
     if found is None:
         return redirect("accounts:login")
     user, pending = found
+    totp, passkeys = services.totp_enabled(user), Passkey.objects.filter(user=user).exists()
+    if not totp and not passkeys:
+        # Reset by the registrar in the meantime: the login starts over.
+        stage_cancel(request)
+        return redirect(login_route(user.audience))
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,8 +75,8 @@ def second_factor_step(request: HttpRequest) -> HttpResponse:
         "accounts/second_factor_step.html",
         {
             "form": form,
-            "totp": services.totp_enabled(user),
-            "passkeys": Passkey.objects.filter(user=user).exists(),
+            "totp": totp,
+            "passkeys": passkeys,
         },
     )
 

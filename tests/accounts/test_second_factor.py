@@ -391,3 +391,11 @@ def test_the_registrar_resets_a_lost_second_factor_audited_and_the_person_told(
     # Her sessions ended; her next login needs no code (students: optional).
     assert eves.get(HOME).status_code == 302
     assert student_login(Client(), "2026140")["Location"] == HOME
+
+
+def test_a_reset_during_the_pending_step_starts_the_login_over(client, bob, bob_secret):
+    password_step(client)
+    TOTPDevice.objects.filter(user=bob).delete()  # what the registrar's reset removes
+    assert client.get(STEP)["Location"] == reverse("accounts:login")
+    assert logged_in_user(client) is None
+    assert client.get(HOME)["Location"].startswith(reverse("accounts:login"))
