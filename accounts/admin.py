@@ -6,13 +6,14 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import FirstUseFlow, SecretQuestion, User
+from accounts.models import FirstUseFlow, Passkey, SecretQuestion, TOTPDevice, User
 from accounts.services import profile as account_services
 from accounts.services.common import THROTTLE, throttle_key
+from accounts.services.second_factor import second_factor_reset
 from accounts.views.common import locked_message
 from portal.http import client_ip
 from portal.models import AuditEvent
@@ -60,14 +61,8 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
                 raise forms.ValidationError(locked_message(locked), code="locked") from None
             raise
         throttle_clear(THROTTLE, key=key)
-        audit_record(
-            kind=AuditEvent.Kind.LOGIN_SUCCEEDED,
-            request=self.request,
-            actor=self.get_user(),
-            subject=self.get_user(),
-            identifier=key,
-            details={"admin": True},
-        )
+        # The login itself (and its audit row) waits for the second step: see
+        # accounts.views.admin_login.
         return data
 
 
@@ -111,6 +106,23 @@ def disable(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QueryS
     )
 
 
+@admin.action(
+    description=_("Réinitialiser la double authentification (identité vérifiée)"),
+    permissions=["change"],
+)
+def reset_second_factor(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+) -> None:
+    """For a person who lost their phone and their recovery codes, once the registrar has
+    checked who they are (in person, or by a call back to the number on file)."""
+    _for_each(
+        request,
+        queryset,
+        second_factor_reset,
+        _("%(count)d compte(s) : double authentification réinitialisée, personne avisée."),
+    )
+
+
 @admin.register(User)
 class PortalUserAdmin(RecordAccessMixin, UserAdmin):
     """Staff never see or choose a student's password or answers: they unlock, disable, or
@@ -132,13 +144,30 @@ class PortalUserAdmin(RecordAccessMixin, UserAdmin):
         "last_name",
         "first_name",
         "is_active",
+        "second_factor",
         "activated_at",
         "last_login",
     ]
     list_filter = ["audience", "is_active", "is_staff"]
     search_fields = ["username", "identifier", "first_name", "last_name", "email"]
-    actions = [unlock, reset_first_use, disable]
+    actions = [unlock, reset_first_use, reset_second_factor, disable]
     readonly_fields = ["activated_at", "last_login", "date_joined"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                has_totp=Exists(
+                    TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=False)
+                ),
+                has_passkey=Exists(Passkey.objects.filter(user=OuterRef("pk"))),
+            )
+        )
+
+    @admin.display(boolean=True, description=_("double authentification"))
+    def second_factor(self, obj: User) -> bool:
+        return bool(getattr(obj, "has_totp", False) or getattr(obj, "has_passkey", False))
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
         if obj is None:
@@ -239,6 +268,15 @@ class StudentWithAccountAdmin(StudentAdmin):
             _on_records(
                 account_services.first_use_reset,
                 _("%(count)d compte(s) devront refaire leur première utilisation."),
+            )
+        ),
+        admin.action(
+            description=_("Réinitialiser la double authentification (identité vérifiée)"),
+            permissions=["account"],
+        )(
+            _on_records(
+                second_factor_reset,
+                _("%(count)d compte(s) : double authentification réinitialisée, personne avisée."),
             )
         ),
     ]

@@ -176,3 +176,89 @@ class UserSession(AbstractBaseSession):
         from accounts.session_store import SessionStore
 
         return SessionStore
+
+
+class TOTPDevice(models.Model):
+    """An authenticator app's shared secret. Until `confirmed_at`, an enrolment in progress:
+    the first right code confirms it. `last_step` is the time-step of the last code accepted:
+    a code is never accepted twice, nor one older than it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
+    )
+    # Base32, as authenticator apps read it. It must be readable to check codes.
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(_("activée le"), null=True, blank=True)
+    last_step = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("application d'authentification")
+        verbose_name_plural = _("applications d'authentification")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RecoveryCode(models.Model):
+    """One of ten single-use codes for a lost device, hashed like a password."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=256)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("code de récupération")
+        verbose_name_plural = _("codes de récupération")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (a passkey) the person registered and named."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys"
+    )
+    name = models.CharField(_("nom"), max_length=60)
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(_("ajoutée le"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clé d'accès")
+        verbose_name_plural = _("clés d'accès")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KnownDevice(models.Model):
+    """A browser this account signed in from: the hash of its device cookie, never the id."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="known_devices"
+    )
+    device_hash = models.CharField(max_length=64)
+    user_agent = models.CharField(_("appareil"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse"), null=True, blank=True)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("appareil connu")
+        verbose_name_plural = _("appareils connus")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "device_hash"], name="known_device_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.user_agent[:40]}"

@@ -71,6 +71,17 @@ class InstitutionAdmin(admin.ModelAdmin):
         ),
         (_("Sessions et modules"), {"fields": ["session_idle_minutes", "enabled_modules"]}),
         (
+            _("Double authentification"),
+            {
+                "fields": [
+                    "second_factor_staff",
+                    "second_factor_employees",
+                    "second_factor_students",
+                    "second_factor_parents",
+                ]
+            },
+        ),
+        (
             _("Centre de paiement"),
             {"fields": ["payment_confirm_contact", "restrict_on_overdue"]},
         ),

@@ -34,6 +34,10 @@ class Institution(models.Model):
         ANY = "any", _("Tous les caractères")
         ASCII_ALNUM = "ascii_alnum", _("Lettres non accentuées (a à z) et chiffres (0 à 9)")
 
+    class SecondFactor(models.TextChoices):
+        OPTIONAL = "optional", _("Facultative")
+        REQUIRED = "required", _("Exigée")
+
     preset = models.SlugField(_("préréglage"), max_length=30, blank=True)
     name = models.CharField(_("nom"), max_length=200)
     short_name = models.CharField(_("nom court"), max_length=60, blank=True)
@@ -106,6 +110,34 @@ class Institution(models.Model):
         _("déconnexion après inactivité (minutes)"),
         default=30,
         validators=[MinValueValidator(5), MaxValueValidator(720)],
+    )
+    second_factor_staff = models.CharField(
+        _("double authentification : personnel (administration)"),
+        max_length=10,
+        choices=SecondFactor.choices,
+        default=SecondFactor.REQUIRED,
+    )
+    second_factor_employees = models.CharField(
+        _("double authentification : employés"),
+        max_length=10,
+        choices=SecondFactor.choices,
+        default=SecondFactor.REQUIRED,
+    )
+    second_factor_students = models.CharField(
+        _("double authentification : étudiants"),
+        max_length=10,
+        choices=SecondFactor.choices,
+        default=SecondFactor.OPTIONAL,
+        help_text=_(
+            "Exigée : à sa prochaine connexion, la personne doit activer une application "
+            "d'authentification ou une clé d'accès avant d'utiliser le portail."
+        ),
+    )
+    second_factor_parents = models.CharField(
+        _("double authentification : parents"),
+        max_length=10,
+        choices=SecondFactor.choices,
+        default=SecondFactor.OPTIONAL,
     )
     enabled_modules = models.JSONField(_("modules activés"), default=default_modules, blank=True)
     payment_confirm_contact = models.BooleanField(
@@ -192,6 +224,17 @@ class Institution(models.Model):
 
     def module_enabled(self, slug: str) -> bool:
         return slug in (self.enabled_modules or [])
+
+    def second_factor_required(self, audience: str) -> bool:
+        """Whether people of this audience ("student", "employee", "parent", "staff") must
+        use a second factor."""
+        field = {
+            "student": "second_factor_students",
+            "employee": "second_factor_employees",
+            "parent": "second_factor_parents",
+            "staff": "second_factor_staff",
+        }.get(audience, "second_factor_staff")
+        return getattr(self, field) == self.SecondFactor.REQUIRED
 
     @property
     def uses_code_permanent(self) -> bool:
@@ -310,6 +353,19 @@ class AuditEvent(models.Model):
         STORE_ORDER_PLACED = "parents.order_placed", _("Services en ligne : commande passée")
         STORE_ORDER_CANCELLED = "parents.order_cancelled", _("Services en ligne : commande annulée")
         CAPTCHA_REFUSED = "captcha.refused", _("CAPTCHA refusé")
+        SECOND_FACTOR_ENROLLED = "2fa.enrolled", _("Double authentification activée")
+        SECOND_FACTOR_DISABLED = "2fa.disabled", _("Double authentification désactivée")
+        SECOND_FACTOR_RESET = (
+            "2fa.staff_reset",
+            _("Double authentification réinitialisée par le personnel"),
+        )
+        SECOND_FACTOR_FAILED = "2fa.failed", _("Code de vérification refusé")
+        RECOVERY_CODE_USED = "2fa.recovery_code_used", _("Code de récupération utilisé")
+        RECOVERY_CODES_RENEWED = "2fa.recovery_codes_renewed", _("Codes de récupération renouvelés")
+        PASSKEY_ADDED = "passkey.added", _("Clé d'accès ajoutée")
+        PASSKEY_REMOVED = "passkey.removed", _("Clé d'accès retirée")
+        NEW_DEVICE = "login.new_device", _("Connexion depuis un nouvel appareil")
+        NOT_ME = "sessions.not_me", _("« Ce n'était pas vous ? » : sessions fermées")
 
     kind = models.CharField(_("événement"), max_length=40, choices=Kind.choices, db_index=True)
     created_at = models.DateTimeField(_("date (UTC)"), auto_now_add=True, db_index=True)

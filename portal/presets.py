@@ -25,6 +25,11 @@ INSTITUTION_DEFAULTS: dict[str, Any] = {
     "parent_access_until_age": 18,
     "diploma_credits": 0,
     "passing_grade": 60,
+    # Second factor: required for staff and employees, optional for students and parents.
+    "second_factor_staff": "required",
+    "second_factor_employees": "required",
+    "second_factor_students": "optional",
+    "second_factor_parents": "optional",
 }
 
 PRESETS: dict[str, dict[str, Any]] = {

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A browser between the password and the second step is sent back to it (accounts).
+    "accounts.middleware.LoginStageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -199,6 +201,8 @@ PORTAL_RATE_LIMITS = {
     "parent_signup": {"key": (5, 60 * 60, 60 * 60), "ip": (20, 60 * 60, 60 * 60)},
     # "Contacter l'école": 3 forms an hour per email, 10 per address.
     "parent_help": {"key": (3, 60 * 60, 60 * 60), "ip": (10, 60 * 60, 60 * 60)},
+    # Wrong codes at the second step (app or recovery code): 5 lock it for 15 minutes.
+    "second_factor_failed": {"key": (5, 15 * 60, 15 * 60), "ip": (20, 60, 5 * 60)},
 }
 # The longest link lifetime (an employee's first use); each kind of link checks its own.
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60

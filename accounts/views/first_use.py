@@ -15,6 +15,8 @@ from accounts.forms import CodeForm, EmailForm, IdentityForm, QuestionsForm, Set
 from accounts.models import FirstUseFlow
 from accounts.services import first_use as services
 from accounts.services.common import Refused
+from accounts.services.devices import device_first
+from accounts.services.login import STAGE_VIEWS, Stage, stage_start
 from accounts.views.common import captcha_refusal_record, locked_message
 
 FLOW_SESSION_KEY = "first_use_flow"
@@ -187,6 +189,12 @@ def first_use_password(request: HttpRequest, flow: FirstUseFlow) -> HttpResponse
             )
         except services.AlreadyActivated:
             return render(request, "accounts/first_use_already_active.html")
+        user = request.user
+        # This browser is the account's first known device: no "new sign-in" email for it.
+        device_first(request=request, user=user)
+        if request.institution.second_factor_required(user.audience):
+            stage_start(request=request, user=user, stage=Stage.ENROL)
+            return redirect(STAGE_VIEWS[Stage.ENROL])
         messages.success(
             request,
             _(

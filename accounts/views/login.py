@@ -14,7 +14,7 @@ from accounts.forms import LoginForm
 from accounts.messages import locked_message
 from accounts.models import User
 from accounts.services.common import Refused
-from accounts.services.login import user_login
+from accounts.services.login import STAGE_VIEWS, user_login
 from portal.models import AuditEvent
 from portal.routes import home_route, login_route
 from portal.services import audit_record
@@ -37,11 +37,12 @@ def login_view(request: HttpRequest, audience: str = User.Audience.STUDENT) -> H
     form = forms[audience]
     if request.method == "POST" and form.is_valid():
         try:
-            user_login(
+            stage = user_login(
                 request=request,
                 audience=audience,
                 identifier=form.cleaned_data["identifier"],
                 password=form.cleaned_data["password"],
+                next_url=request.POST.get("next") or request.GET.get("next") or "",
             )
         except Refused as refused:
             form.add_error(
@@ -51,6 +52,8 @@ def login_view(request: HttpRequest, audience: str = User.Audience.STUDENT) -> H
                 else _("Le numéro ou le mot de passe est incorrect."),
             )
         else:
+            if stage is not None:
+                return redirect(STAGE_VIEWS[stage])
             return redirect(_safe_next(request))
     return render(
         request,

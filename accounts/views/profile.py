@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms.profile import EmailChangeForm, PasswordChangeForm, QuestionsChangeForm
-from accounts.models import User, UserSession
+from accounts.models import Passkey, User, UserSession
 from accounts.services import profile as services
+from accounts.services import second_factor
 from accounts.services.common import throttle_key
 from accounts.services.recovery import email_on_file
 from accounts.session_store import IP_KEY
@@ -83,6 +84,10 @@ def profile(request: HttpRequest) -> HttpResponse:
             "current_ip": request.session.get(IP_KEY),
             "question_count": services.question_count_for(user, request.institution),
             "is_parent": _is_parent(request),
+            "totp_enabled": second_factor.totp_enabled(user),
+            "passkeys": Passkey.objects.filter(user=user),
+            "recovery_codes_left": second_factor.recovery_codes_left(user),
+            "second_factor_required": request.institution.second_factor_required(user.audience),
         },
     )
 

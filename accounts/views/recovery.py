@@ -22,6 +22,9 @@ from accounts.forms.recovery import (
 from accounts.models import User
 from accounts.services import recovery
 from accounts.services.common import Refused, throttle_key
+from accounts.services.devices import device_seen
+from accounts.services.login import STAGE_VIEWS, Stage, stage_start
+from accounts.services.second_factor import has_second_factor
 from accounts.tokens import activation_token, recovery_token
 from accounts.views.common import captcha_refusal_record, locked_message
 from portal.models import AuditEvent
@@ -173,6 +176,18 @@ class ResetView(auth_views.PasswordResetConfirmView):
         # Every session of the account ended, this browser's too: start it afresh, knowing
         # only which login page to lead back to.
         self.request.session.flush()
+        # The browser that proved the email (or the answers) is the owner's: known from now on.
+        device_seen(request=self.request, user=self.user, notify=False)
+        if has_second_factor(self.user):
+            # A reset proves the email (or the answers), never the second factor: the
+            # person lands on the second step, and is logged in only once it passes.
+            stage_start(
+                request=self.request,
+                user=self.user,
+                stage=Stage.VERIFY,
+                details={"via": self.purpose},
+            )
+            return redirect(STAGE_VIEWS[Stage.VERIFY])
         self.request.session[RESET_AUDIENCE_KEY] = self.user.audience
         return redirect(self.success_url)
 

@@ -9,7 +9,6 @@ error for every wrong answer.
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +22,7 @@ from accounts.messages import locked_message
 from accounts.models import User
 from accounts.services import recovery
 from accounts.services.common import Refused, throttle_key
-from accounts.services.login import user_login
+from accounts.services.login import STAGE_VIEWS, login_begin, user_login
 from accounts.tokens import activation_token
 from parents.forms.account import (
     ActivationForm,
@@ -75,11 +74,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = ParentLoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            user_login(
+            stage = user_login(
                 request=request,
                 audience=User.Audience.PARENT,
                 identifier=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
+                next_url=_safe_next(request),
             )
         except Refused as refused:
             form.add_error(
@@ -89,6 +89,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 else _("Le courriel ou le mot de passe est incorrect."),
             )
         else:
+            if stage is not None:
+                return redirect(STAGE_VIEWS[stage])
             return redirect(_safe_next(request) or reverse("parents:home"))
     return render(request, "parents/login.html", {"form": form, "next": _safe_next(request)})
 
@@ -191,7 +193,11 @@ class ActivateView(auth_views.PasswordResetConfirmView):
             )
         except LinkUsed:
             return render(self.request, self.template_name, {"validlink": False})
-        login(self.request, user, backend="accounts.backends.AudienceBackend")
+        # A new account has no second factor yet: logged in, or sent to the enrolment where
+        # the institution requires one for parents.
+        stage = login_begin(request=self.request, user=user, notify=False)
+        if stage is not None:
+            return redirect(STAGE_VIEWS[stage])
         messages.success(
             self.request,
             _("Votre compte du portail des parents est créé. Bienvenue !"),

@@ -20,7 +20,7 @@ from tests.accounts.test_login import UNIFORM_ERROR, employee_login, without_tok
 from tests.accounts.test_recovery import CAPTCHA, HOME, LOGIN, emailed_path
 from tests.accounts.test_reset_links import INVALID, RESET_DONE, TOO_SHORT, later, new_password
 from tests.conftest import PASSWORD
-from tests.factories import activate, make_employee
+from tests.factories import activate, enrol_at_setup, make_employee
 
 FIRST_USE = reverse("accounts:employee_first_use")
 RECOVERY = reverse("accounts:employee_recovery")
@@ -32,6 +32,8 @@ ISABELLE_EMAIL = "isabelle.bergeron@cegep.example"
 # cstj: at least 10 characters, a letter, a digit and an uppercase letter.
 EMPLOYEE_PASSWORD = "Tableau-Noir-2026"
 MISSING = "59999"
+# After the password, a new employee sets up the second factor every preset requires of them.
+SETUP = reverse("accounts:second_factor_setup")
 
 
 @pytest.fixture
@@ -168,7 +170,10 @@ def test_an_employee_activates_with_the_emailed_link_and_logs_in(client, isabell
     # Not logged in by the link: the employee logs in with the "Employés" form.
     assert client.get(HOME)["Location"].startswith(LOGIN)
     response = employee_login(client, isabelle.employee_number, EMPLOYEE_PASSWORD)
-    assert response["Location"] == HOME
+    # The institution requires a second factor of employees: set up before the portal opens.
+    assert response["Location"] == reverse("accounts:second_factor_setup")
+    assert client.get(HOME)["Location"] == reverse("accounts:second_factor_setup")
+    enrol_at_setup(client, response)
     assert "Bienvenue, Isabelle" in page(client.get(HOME))
 
     user.refresh_from_db()
@@ -202,7 +207,7 @@ def test_an_activation_link_works_once(client, isabelle, commit):
         {"password1": "Autre-Tableau-99", "password2": "Autre-Tableau-99"},
     )
     assert INVALID in page(response)
-    assert employee_login(Client(), "50077", EMPLOYEE_PASSWORD)["Location"] == HOME
+    assert employee_login(Client(), "50077", EMPLOYEE_PASSWORD)["Location"] == SETUP
 
 
 def test_an_activation_link_is_no_reset_link(client, isabelle, commit):
@@ -254,7 +259,7 @@ def test_an_institution_without_captcha_uses_its_own_policy(client, load_preset,
     with commit():
         response = new_password(client, response.request["PATH_INFO"], "erable2026")
     assert response["Location"] == RESET_DONE
-    assert employee_login(client, "50088", "erable2026")["Location"] == HOME
+    assert employee_login(client, "50088", "erable2026")["Location"] == SETUP
 
 
 # --- Forgotten password ---------------------------------------------------------------------
@@ -284,7 +289,8 @@ def test_an_active_employee_gets_a_reset_link_valid_one_hour(
     monkeypatch.undo()
 
     response = choose_password(client, link, EMPLOYEE_PASSWORD, commit=commit)
-    assert response["Location"] == RESET_DONE
+    # Her second factor is set up: the reset leads to the second step, not into the portal.
+    assert response["Location"] == reverse("accounts:second_factor")
     assert UNIFORM_ERROR in page(employee_login(Client(), "50077", PASSWORD))
     assert employee_login(Client(), "50077", EMPLOYEE_PASSWORD)["Location"] == HOME
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.PASSWORD_RESET).count() == 1
@@ -338,4 +344,4 @@ def test_the_registrar_creates_an_employee_who_then_activates(
     assert choose_password(Client(), link, EMPLOYEE_PASSWORD, commit=commit)["Location"] == (
         RESET_DONE
     )
-    assert employee_login(Client(), "50123", EMPLOYEE_PASSWORD)["Location"] == HOME
+    assert employee_login(Client(), "50123", EMPLOYEE_PASSWORD)["Location"] == SETUP

@@ -10,7 +10,7 @@ from accounts.models import UserSession as Session
 from portal.models import AuditEvent
 from tests.accounts.test_first_use import logged_in_user, page
 from tests.conftest import PASSWORD
-from tests.factories import activate, make_employee
+from tests.factories import activate, make_employee, second_step
 
 UNIFORM_ERROR = "Le numéro ou le mot de passe est incorrect."
 LOGIN = reverse("accounts:login")
@@ -25,9 +25,11 @@ def student_login(client: Client, identifier: str, password: str = PASSWORD, **e
 
 
 def employee_login(client: Client, identifier: str, password: str = PASSWORD, **extra):
-    return client.post(
+    """Employees have a second factor (every preset requires it): its step is passed too."""
+    response = client.post(
         LOGIN_EMPLOYEE, {"employee-identifier": identifier, "employee-password": password}, **extra
     )
+    return second_step(client, response)
 
 
 def without_tokens(response, *typed: str) -> str:

@@ -473,12 +473,14 @@ def test_recent_events_show_my_logins_failures_and_changes(bob, charlie):
 
     events = events_section(client.get(PROFILE))
     rows = table_rows(events)
-    assert len(rows) == 3
+    assert len(rows) == 4
     assert "Mot de passe modifié" in rows[0]
-    assert "Connexion réussie" in rows[1]
-    assert "203.0.113.10" in rows[1]
-    assert "Connexion refusée" in rows[2]
-    assert "198.51.100.66" in rows[2]
+    # The login came from a browser the account had not seen: that is an event of its own.
+    assert "Connexion depuis un nouvel appareil" in rows[1]
+    assert "Connexion réussie" in rows[2]
+    assert "203.0.113.10" in rows[2]
+    assert "Connexion refusée" in rows[3]
+    assert "198.51.100.66" in rows[3]
     # Never Charlie's logins or failures.
     assert "192.0.2.77" not in events
     assert "192.0.2.78" not in events

@@ -19,6 +19,7 @@ from tests.accounts.test_first_use import logged_in_user, page, url, walk_first_
 from tests.accounts.test_login import UNIFORM_ERROR, student_login
 from tests.accounts.test_throttle import KEY_LOCKED, fail_logins
 from tests.conftest import PASSWORD
+from tests.factories import enrol_totp, second_step
 
 HOME = reverse("portal:home")
 LOGIN = reverse("accounts:login")
@@ -239,7 +240,11 @@ def test_staff_cannot_choose_a_students_password(bob, admin_client):
 
 
 def admin_login(client: Client, password: str, username: str = "admin"):
-    return client.post(ADMIN_LOGIN, {"username": username, "password": password, "next": "/admin/"})
+    """The password, then the second step where the password led to it (staff have one)."""
+    response = client.post(
+        ADMIN_LOGIN, {"username": username, "password": password, "next": "/admin/"}
+    )
+    return second_step(client, response)
 
 
 def test_the_admin_login_is_throttled(admin_user):
@@ -264,16 +269,18 @@ def test_the_admin_login_is_throttled(admin_user):
 
 
 def test_a_successful_admin_login_is_audited_and_clears_the_count(admin_user):
+    enrol_totp(admin_user)
     client = Client()
     for _ in range(4):
         admin_login(client, "Mauvais-Mot-2026")
     response = admin_login(client, ADMIN_PASSWORD)
     assert response.status_code == 302
+    assert response["Location"] == "/admin/"
     event = AuditEvent.objects.get(kind="login.succeeded")
     assert (event.subject, event.identifier, event.details) == (
         admin_user,
         "staff:admin",
-        {"admin": True},
+        {"admin": True, "second_factor": "totp"},
     )
     # The four failures are forgotten: four more do not lock.
     other = Client()
@@ -312,7 +319,8 @@ def listed(response) -> list[AuditEvent]:
 def test_the_audit_log_is_read_only(events, admin_client):
     response = admin_client.get(AUDIT)
     text = page(response)
-    assert len(listed(response)) == 4
+    # Two failures, two logins, each from a browser new to the account.
+    assert len(listed(response)) == 6
     assert reverse("admin:portal_auditevent_add") not in text
     assert "delete_selected" not in text
     assert admin_client.get(reverse("admin:portal_auditevent_add")).status_code == 403
@@ -359,13 +367,13 @@ def test_the_audit_log_filters_by_kind_and_date(events, admin_client):
         r'href="(\?created_at__gte=[^"]+)"[^>]*>Aujourd.hui<', page(admin_client.get(AUDIT))
     )
     recent = listed(admin_client.get(AUDIT + today.group(1)))
-    assert len(recent) == 3
+    assert len(recent) == 5
     assert all(event.created_at.year != 2025 for event in recent)
 
 
 def test_the_audit_log_search_finds_an_identifier(events, admin_client):
     found = listed(admin_client.get(AUDIT, {"q": "2026102"}))
-    assert len(found) == 2
+    assert len(found) == 3  # the failure, the login and its new device
     assert {event.identifier for event in found} == {"student:2026102"}
     assert listed(admin_client.get(AUDIT, {"q": "198.51.100.66"}))[0].identifier == (
         "student:2026102"

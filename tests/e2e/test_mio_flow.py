@@ -10,7 +10,7 @@ from portal.models import Institution
 from students.models import Student
 from tests.conftest import PASSWORD
 from tests.e2e.test_first_use_flow import assert_no_csp_violation, log_in
-from tests.factories import activate, make_employee, make_student
+from tests.factories import activate, make_employee, make_student, totp_code
 from tests.students.factories_courses import enrol, make_course, make_section, make_term
 
 LOGIN = "Matricule (7 chiffres)"
@@ -41,6 +41,11 @@ def log_in_employee(page: Page, number: str) -> None:
     employees.get_by_label("No d'employé").fill(number)
     employees.get_by_label("Mot de passe").fill(PASSWORD)
     employees.get_by_role("button", name="Se connecter").click()
+    # Employees have a second factor (every preset requires it): the app's code.
+    expect(page.get_by_role("heading", name="Vérification en deux étapes")).to_be_visible()
+    user = User.objects.get(audience=User.Audience.EMPLOYEE, identifier=number)
+    page.get_by_label("Code à 6 chiffres ou code de récupération").fill(totp_code(user))
+    page.get_by_role("button", name="Valider").click()
 
 
 def log_out(page: Page) -> None:
