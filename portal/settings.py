@@ -356,7 +356,7 @@ CAPTCHA_FONT_SIZE = 32
 # PORTAL_LOG_FORMAT: "plain" (default) or "json", one object per line for log collectors. Every
 # record carries the request id (X-Request-ID) of the request it was written in. The token part
 # of emailed links (reset, activation, email change) is masked in every log line, Django's and
-# runserver's here, gunicorn's through gunicorn.conf.py (portal/logmask.py).
+# runserver's here, gunicorn's through portal/gunicorn_conf.py (portal/logmask.py).
 PORTAL_LOG_FORMAT = os.environ.get("PORTAL_LOG_FORMAT", "plain").strip().lower()
 LOGGING = {
     "version": 1,

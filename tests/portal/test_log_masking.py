@@ -109,8 +109,9 @@ def free_port() -> int:
 
 
 def test_gunicorn_with_the_shipped_config_logs_no_token(tmp_path):
-    # The real server with gunicorn.conf.py, an empty database: the email-change page fails
-    # (no tables) and both gunicorn's access line and Django's error line name the route.
+    # The real server with the shipped config (portal/gunicorn_conf.py), an empty database:
+    # the email-change page fails (no tables) and both gunicorn's access line and Django's
+    # error line name the route.
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -125,7 +126,7 @@ def test_gunicorn_with_the_shipped_config_logs_no_token(tmp_path):
             "-m",
             "gunicorn",
             "--config",
-            str(BASE_DIR / "gunicorn.conf.py"),
+            "python:portal.gunicorn_conf",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -1,5 +1,5 @@
-"""gunicorn settings for Portail (docs/deployment.md, "gunicorn"). gunicorn reads this file
-from its working directory; the unit file passes it explicitly with --config."""
+"""gunicorn settings for Portail (docs/deployment.md, "gunicorn"), shipped inside the package so
+an installed portal finds them from any folder: `gunicorn --config python:portal.gunicorn_conf`."""
 
 # Access log on standard output (journald), the combined format, with the token part of reset,
 # activation and email-change links masked (portal/logmask.py).
