@@ -73,6 +73,7 @@ def run_locust(hosts: list[str], users: int, duration: int, warmup: int, work: P
         env=env,
         check=False,  # locust exits 1 when a request failed: the failures are counted below
         stdout=subprocess.DEVNULL,
+        stderr=open(f"{prefix}.log", "w"),  # noqa: SIM115 (closed with the process)
     )
     samples = json.loads(samples_path.read_text())["samples"]
     times = [ms for _since, _name, ms, failed in samples if not failed]
@@ -103,6 +104,85 @@ def run_locust(hosts: list[str], users: int, duration: int, warmup: int, work: P
     }
 
 
+def server_cpu_seconds(servers: list[AppServer]) -> float:
+    """User + system CPU time of the gunicorn masters and their workers so far."""
+    import psutil  # installed with locust
+
+    total = 0.0
+    for server in servers:
+        master = psutil.Process(server.process.pid)
+        for process in [master, *master.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+    return total
+
+
+def load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def summarise(results: list[dict]) -> list[dict]:
+    """One row per (servers, users): the median of the rounds, and the range of requests/s."""
+    rows = []
+    for key in sorted({(r["servers"], r["users"]) for r in results}):
+        runs = [r for r in results if (r["servers"], r["users"]) == key]
+        rows.append(
+            {
+                "servers": key[0],
+                "users": key[1],
+                "workers_per_server": runs[0]["workers_per_server"],
+                "rounds": len(runs),
+                "rps": statistics.median(r["rps"] for r in runs),
+                "rps_min": min(r["rps"] for r in runs),
+                "rps_max": max(r["rps"] for r in runs),
+                "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+                "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+                "errors": sum(r["errors"] for r in runs),
+                "requests": sum(r["requests"] for r in runs),
+                "cpu_ms": statistics.median(r["server_cpu_ms_per_request"] for r in runs),
+                "load": statistics.median(r["load_before"] for r in runs),
+                "pages": {
+                    name: {
+                        "p50_ms": statistics.median(r["pages"][name]["p50_ms"] for r in runs),
+                        "p99_ms": statistics.median(r["pages"][name]["p99_ms"] for r in runs),
+                    }
+                    for name in runs[0]["pages"]
+                },
+            }
+        )
+    return rows
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = [
+        "| app servers | users | requests/s (median, range) | p50 (ms) | p99 (ms) | errors "
+        "| requests | app CPU per request (ms) | load before |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['servers']} × {row['workers_per_server']} workers | {row['users']} "
+            f"| {row['rps']:.1f} ({row['rps_min']:.1f}–{row['rps_max']:.1f}) "
+            f"| {row['p50_ms']:.0f} | {row['p99_ms']:.0f} | {row['errors']} "
+            f"| {row['requests']:,} | {row['cpu_ms']:.0f} | {row['load']:.1f} |"
+        )
+    lines += [
+        "",
+        "| app servers | users | home p50 / p99 | schedule p50 / p99 | results p50 / p99 "
+        "| statement p50 / p99 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        cells = " | ".join(
+            f"{page['p50_ms']:.0f} / {page['p99_ms']:.0f}" for page in row["pages"].values()
+        )
+        lines.append(f"| {row['servers']} | {row['users']} | {cells} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="wt_scaleout_bench")
@@ -111,8 +191,9 @@ def main() -> None:
     parser.add_argument("--servers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--users", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per server")
-    parser.add_argument("--duration", type=int, default=45, help="seconds per configuration")
-    parser.add_argument("--warmup", type=int, default=8, help="seconds not counted")
+    parser.add_argument("--duration", type=int, default=30, help="seconds per configuration")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds not counted")
+    parser.add_argument("--rounds", type=int, default=3, help="times the whole matrix runs")
     parser.add_argument("--port", type=int, default=24101, help="first server's port")
     parser.add_argument("--out", type=Path, default=BASE_DIR / "var" / "bench" / "load.json")
     parser.add_argument("--markdown", action="store_true")
@@ -126,61 +207,53 @@ def main() -> None:
     )
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-") as work:
-        for count in options.servers:
-            servers = [
-                AppServer(
-                    env=env,
-                    port=options.port + index,
-                    workers=options.workers,
-                    ready_path="/static/css/portal.css",
-                )
-                for index in range(count)
-            ]
-            try:
-                for server in servers:
-                    server.start()
-                for users in options.users:
-                    started = time.monotonic()
-                    result = run_locust(
-                        [server.url for server in servers],
-                        users,
-                        options.duration,
-                        options.warmup,
-                        Path(work),
+        for round_number in range(1, options.rounds + 1):
+            for count in options.servers:
+                servers = [
+                    AppServer(
+                        env=env,
+                        port=options.port + index,
+                        workers=options.workers,
+                        ready_path="/static/css/portal.css",
                     )
-                    result["wall_seconds"] = round(time.monotonic() - started, 1)
-                    result["workers_per_server"] = options.workers
-                    results.append(result)
-                    print(json.dumps(result), flush=True)
-            finally:
-                for server in servers:
-                    server.stop()
+                    for index in range(count)
+                ]
+                try:
+                    for server in servers:
+                        server.start()
+                    for users in options.users:
+                        started, load = time.monotonic(), load_average()
+                        cpu = server_cpu_seconds(servers)
+                        result = run_locust(
+                            [server.url for server in servers],
+                            users,
+                            options.duration,
+                            options.warmup,
+                            Path(work),
+                        )
+                        cpu = server_cpu_seconds(servers) - cpu
+                        result.update(
+                            round=round_number,
+                            wall_seconds=round(time.monotonic() - started, 1),
+                            workers_per_server=options.workers,
+                            load_before=load,
+                            load_after=load_average(),
+                            # Over the whole run, logins included: a slight overestimate.
+                            server_cpu_ms_per_request=round(
+                                1000 * cpu / max(1, result["requests"] + result["logins"]), 1
+                            ),
+                        )
+                        results.append(result)
+                        print(json.dumps(result), flush=True)
+                finally:
+                    for server in servers:
+                        server.stop()
+    summary = summarise(results)
     options.out.parent.mkdir(parents=True, exist_ok=True)
-    options.out.write_text(json.dumps(results, indent=2) + "\n")
+    options.out.write_text(json.dumps({"runs": results, "summary": summary}, indent=2) + "\n")
     if options.markdown:
         print()
-        print("| app servers | users | requests/s | p50 (ms) | p99 (ms) | errors | requests |")
-        print("|---:|---:|---:|---:|---:|---:|---:|")
-        for row in results:
-            print(
-                f"| {row['servers']} × {row['workers_per_server']} workers | {row['users']} "
-                f"| {row['rps']} | {row['p50_ms']} | {row['p99_ms']} | {row['errors']} "
-                f"| {row['requests']:,} |"
-            )
-        print()
-        print(
-            "| app servers | users | "
-            + " | ".join(
-                f"{name} p50 / p99 (ms)" for name in ("home", "schedule", "results", "statement")
-            )
-            + " |"
-        )
-        print("|---:|---:|---:|---:|---:|---:|")
-        for row in results:
-            cells = " | ".join(
-                f"{page['p50_ms']} / {page['p99_ms']}" for page in row["pages"].values()
-            )
-            print(f"| {row['servers']} | {row['users']} | {cells} |")
+        print(markdown(summary))
 
 
 if __name__ == "__main__":
