@@ -2,16 +2,18 @@
 at 16 and 64 concurrent users, on 1 and 2 app servers.
 
     .venv/bin/python tests/perf/bench_load.py --database wt_scaleout_bench \\
-        --redis redis://127.0.0.1:6379/5 --duration 45 --markdown
+        --redis redis://127.0.0.1:6379/5 --markdown
 
 The database is one loaded by tests/perf/load_college.py (its accounts: matricules from
-2000001, password Bonjour-Portail-42). For each number of servers, the script starts that many
-separate gunicorn processes (tests/perf/servers.py; `--workers` sync workers each, ports from
-`--port`), all on the same database (DATABASE_CONN_MAX_AGE=60) and the same Redis (cache and
-throttles); then, for each number of users, runs locust (tests/perf/locustfile.py) headless for
-`--duration` seconds, users dealt round-robin to the servers. Requests per second, median and
-99th percentile, and errors are computed over the page requests after a warm-up (the logins
-excluded); errors also count failed logins. Results go to `--out` (JSON) and the terminal.
+2000001, password Bonjour-Portail-42). Each layout `SxW` is S separate gunicorn processes
+(tests/perf/servers.py) of W sync workers each, on ports from `--port`, all on the same database
+(DATABASE_CONN_MAX_AGE=60) and the same Redis (cache and throttles). For each layout and number
+of users, fresh servers are started and locust (tests/perf/locustfile.py) runs headless for
+`--duration` seconds, users dealt round-robin to the servers; the whole matrix runs `--rounds`
+times. Requests per second, median and 99th percentile, and errors are computed over the page
+requests after a warm-up (the logins excluded); errors also count failed logins. The CPU time
+of the gunicorn processes and of the database's PostgreSQL backends, per request served, is
+recorded too. Results go to `--out` (JSON) and the terminal.
 """
 
 import argparse
@@ -120,6 +122,23 @@ def server_cpu_seconds(servers: list[AppServer]) -> float:
     return total
 
 
+def database_cpu_seconds(database: str) -> dict[int, float]:
+    """CPU time so far of each PostgreSQL backend serving `database` (their process titles
+    name it), by process id: backends that start during a run count from zero."""
+    import psutil
+
+    seconds = {}
+    for process in psutil.process_iter(["cmdline"]):
+        title = " ".join(process.info["cmdline"] or [])
+        if title.startswith("postgres:") and f" {database} " in f"{title} ":
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            seconds[process.pid] = times.user + times.system
+    return seconds
+
+
 def load_average() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
@@ -127,12 +146,12 @@ def load_average() -> float:
 def summarise(results: list[dict]) -> list[dict]:
     """One row per (servers, users): the median of the rounds, and the range of requests/s."""
     rows = []
-    for key in sorted({(r["servers"], r["users"]) for r in results}):
-        runs = [r for r in results if (r["servers"], r["users"]) == key]
+    for key in sorted({(r["servers"], r["workers_per_server"], r["users"]) for r in results}):
+        runs = [r for r in results if (r["servers"], r["workers_per_server"], r["users"]) == key]
         rows.append(
             {
                 "servers": key[0],
-                "users": key[1],
+                "users": key[2],
                 "workers_per_server": runs[0]["workers_per_server"],
                 "rounds": len(runs),
                 "rps": statistics.median(r["rps"] for r in runs),
@@ -143,6 +162,9 @@ def summarise(results: list[dict]) -> list[dict]:
                 "errors": sum(r["errors"] for r in runs),
                 "requests": sum(r["requests"] for r in runs),
                 "cpu_ms": statistics.median(r["server_cpu_ms_per_request"] for r in runs),
+                "database_cpu_ms": statistics.median(
+                    r["database_cpu_ms_per_request"] for r in runs
+                ),
                 "load": statistics.median(r["load_before"] for r in runs),
                 "pages": {
                     name: {
@@ -159,7 +181,7 @@ def summarise(results: list[dict]) -> list[dict]:
 def markdown(rows: list[dict]) -> str:
     lines = [
         "| app servers | users | requests/s (median, range) | p50 (ms) | p99 (ms) | errors "
-        "| requests | app CPU per request (ms) | load before |",
+        "| requests | CPU per request, app + PostgreSQL (ms) | load before |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
@@ -167,7 +189,8 @@ def markdown(rows: list[dict]) -> str:
             f"| {row['servers']} × {row['workers_per_server']} workers | {row['users']} "
             f"| {row['rps']:.1f} ({row['rps_min']:.1f}–{row['rps_max']:.1f}) "
             f"| {row['p50_ms']:.0f} | {row['p99_ms']:.0f} | {row['errors']} "
-            f"| {row['requests']:,} | {row['cpu_ms']:.0f} | {row['load']:.1f} |"
+            f"| {row['requests']:,} | {row['cpu_ms']:.0f} + {row['database_cpu_ms']:.0f} "
+            f"| {row['load']:.1f} |"
         )
     lines += [
         "",
@@ -179,7 +202,9 @@ def markdown(rows: list[dict]) -> str:
         cells = " | ".join(
             f"{page['p50_ms']:.0f} / {page['p99_ms']:.0f}" for page in row["pages"].values()
         )
-        lines.append(f"| {row['servers']} | {row['users']} | {cells} |")
+        lines.append(
+            f"| {row['servers']} × {row['workers_per_server']} | {row['users']} | {cells} |"
+        )
     return "\n".join(lines)
 
 
@@ -188,9 +213,13 @@ def main() -> None:
     parser.add_argument("--database", default="wt_scaleout_bench")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/5")
-    parser.add_argument("--servers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--layouts",
+        nargs="+",
+        default=["1x4", "2x4", "2x2"],
+        help="app servers x gunicorn workers each",
+    )
     parser.add_argument("--users", type=int, nargs="+", default=[16, 64])
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per server")
     parser.add_argument("--duration", type=int, default=30, help="seconds per configuration")
     parser.add_argument("--warmup", type=int, default=5, help="seconds not counted")
     parser.add_argument("--rounds", type=int, default=3, help="times the whole matrix runs")
@@ -205,25 +234,30 @@ def main() -> None:
         key_prefix="bench",
         PORTAL_VAR_DIR=tempfile.mkdtemp(prefix="bench-var-"),
     )
+    layouts = [tuple(int(n) for n in layout.split("x")) for layout in options.layouts]
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-") as work:
         for round_number in range(1, options.rounds + 1):
-            for count in options.servers:
-                servers = [
-                    AppServer(
-                        env=env,
-                        port=options.port + index,
-                        workers=options.workers,
-                        ready_path="/static/css/portal.css",
-                    )
-                    for index in range(count)
-                ]
-                try:
-                    for server in servers:
-                        server.start()
-                    for users in options.users:
+            for count, workers in layouts:
+                for users in options.users:
+                    # Fresh servers for each configuration: no run inherits another's warm
+                    # workers, and no database connection reaches its maximum age (60 s) during
+                    # a run, so every PostgreSQL backend's CPU time is counted.
+                    servers = [
+                        AppServer(
+                            env=env,
+                            port=options.port + index,
+                            workers=workers,
+                            ready_path="/static/css/portal.css",
+                        )
+                        for index in range(count)
+                    ]
+                    try:
+                        for server in servers:
+                            server.start()
                         started, load = time.monotonic(), load_average()
                         cpu = server_cpu_seconds(servers)
+                        database_cpu = database_cpu_seconds(options.database)
                         result = run_locust(
                             [server.url for server in servers],
                             users,
@@ -232,22 +266,26 @@ def main() -> None:
                             Path(work),
                         )
                         cpu = server_cpu_seconds(servers) - cpu
-                        result.update(
-                            round=round_number,
-                            wall_seconds=round(time.monotonic() - started, 1),
-                            workers_per_server=options.workers,
-                            load_before=load,
-                            load_after=load_average(),
-                            # Over the whole run, logins included: a slight overestimate.
-                            server_cpu_ms_per_request=round(
-                                1000 * cpu / max(1, result["requests"] + result["logins"]), 1
-                            ),
+                        database_cpu = sum(
+                            seconds - database_cpu.get(pid, 0.0)
+                            for pid, seconds in database_cpu_seconds(options.database).items()
                         )
-                        results.append(result)
-                        print(json.dumps(result), flush=True)
-                finally:
-                    for server in servers:
-                        server.stop()
+                    finally:
+                        for server in servers:
+                            server.stop()
+                    served = max(1, result["requests"] + result["logins"])
+                    result.update(
+                        round=round_number,
+                        wall_seconds=round(time.monotonic() - started, 1),
+                        workers_per_server=workers,
+                        load_before=load,
+                        load_after=load_average(),
+                        # Over the whole run, logins included: a slight overestimate.
+                        server_cpu_ms_per_request=round(1000 * cpu / served, 1),
+                        database_cpu_ms_per_request=round(1000 * database_cpu / served, 1),
+                    )
+                    results.append(result)
+                    print(json.dumps(result), flush=True)
     summary = summarise(results)
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps({"runs": results, "summary": summary}, indent=2) + "\n")

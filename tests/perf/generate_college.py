@@ -42,248 +42,26 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(BASE_DIR))
 
 from students.code_permanent import build as code_permanent  # noqa: E402
+from tests.perf.college_data import (  # noqa: E402
+    CITIES,
+    COLUMNS,
+    EVALUATIONS,
+    FIRST_NAMES_F,
+    FIRST_NAMES_M,
+    GENERAL,
+    INVOICES,
+    LAST_NAMES,
+    POSTAL_LETTERS,
+    PROGRAMS,
+    SLOTS,
+    STREETS,
+    SUBJECTS,
+    THIRD_MARKED_SHARE,
+)
 
 GROUP_SIZE = 35
 FIRST_MATRICULE = 2000001
 TERMS = ("HIV-2026", "AUT-2026")  # the finished one, then the running one
-
-PROGRAMS = {
-    "420.B0": ("Techniques de l'informatique", "420", "Informatique"),
-    "180.A0": ("Soins infirmiers", "180", "Soins infirmiers"),
-    "200.B1": ("Sciences de la nature", "201", "Mathématiques"),
-    "300.A0": ("Sciences humaines", "300", "Sciences humaines"),
-    "410.B0": ("Techniques de comptabilité et de gestion", "410", "Administration"),
-    "322.A0": ("Techniques d'éducation à l'enfance", "322", "Éducation à l'enfance"),
-    "221.B0": ("Technologie du génie civil", "221", "Génie civil"),
-    "243.C0": ("Technologie du génie électrique", "243", "Génie électrique"),
-    "570.E0": ("Techniques de design d'intérieur", "570", "Design"),
-    "310.A0": ("Techniques policières", "310", "Techniques policières"),
-    "111.A0": ("Techniques d'hygiène dentaire", "111", "Hygiène dentaire"),
-    "500.AF": ("Arts, lettres et communication", "500", "Arts et lettres"),
-}
-SUBJECTS = (
-    "Fondements",
-    "Méthodes",
-    "Atelier",
-    "Analyse",
-    "Projet intégrateur",
-    "Stage d'observation",
-    "Éthique professionnelle",
-    "Laboratoire",
-)
-# General education by program term: (code, title, department).
-GENERAL = {
-    2: [
-        ("601-102-MQ", "Littérature et imaginaire", "Français"),
-        ("604-101-MQ", "Langue anglaise et communication", "Anglais"),
-        ("109-102-MQ", "Activité physique et efficacité", "Éducation physique"),
-    ],
-    3: [
-        ("601-103-MQ", "Littérature québécoise", "Français"),
-        ("340-102-MQ", "L'être humain", "Philosophie"),
-        ("604-102-MQ", "Anglais propre au programme", "Anglais"),
-    ],
-    4: [
-        ("601-101-MQ", "Écriture et littérature", "Français"),
-        ("340-EAC-MQ", "Éthique et politique", "Philosophie"),
-        ("109-103-MQ", "Activité physique et autonomie", "Éducation physique"),
-    ],
-    5: [
-        ("601-BXE-MQ", "Communication et discours", "Français"),
-        ("340-101-MQ", "Philosophie et rationalité", "Philosophie"),
-        ("360-COM-SJ", "Cours complémentaire : la science au quotidien", "Sciences"),
-    ],
-}
-# Evaluations of a group: (title, weight, max_mark, date).
-EVALUATIONS = {
-    "HIV-2026": [
-        ("Examen 1", 20, 20, "2026-02-19"),
-        ("Travail pratique 1", 15, 50, "2026-03-12"),
-        ("Examen 2", 20, 40, "2026-04-02"),
-        ("Travail pratique 2", 15, 50, "2026-04-23"),
-        ("Examen final", 30, 100, "2026-05-12"),
-    ],
-    "AUT-2026": [
-        ("Examen 1", 25, 20, "2026-09-24"),
-        ("Travail pratique 1", 20, 50, "2026-10-15"),
-        ("Examen 2", 20, 40, "2026-11-12"),
-        ("Travail pratique 2", 15, 50, "2026-12-03"),
-        ("Examen final", 20, 100, "2026-12-15"),
-    ],
-}
-# On 2026-12-01, how many of AUT-2026's evaluations are marked: 2, or 3 in these groups.
-THIRD_MARKED_SHARE = 0.15
-
-LAST_NAMES = [
-    "Tremblay",
-    "Gagnon",
-    "Roy",
-    "Côté",
-    "Bouchard",
-    "Gauthier",
-    "Morin",
-    "Lavoie",
-    "Fortin",
-    "Gagné",
-    "Ouellet",
-    "Pelletier",
-    "Bélanger",
-    "Lévesque",
-    "Bergeron",
-    "Leblanc",
-    "Paquette",
-    "Girard",
-    "Simard",
-    "Boucher",
-    "Caron",
-    "Beaulieu",
-    "Cloutier",
-    "Dubé",
-    "Poirier",
-    "Fournier",
-    "Lapointe",
-    "Leclerc",
-    "Lefebvre",
-    "Poulin",
-    "Thibault",
-    "St-Pierre",
-    "Nadeau",
-    "Martin",
-    "Landry",
-    "Martel",
-    "Bédard",
-    "Grenier",
-    "Lessard",
-    "Bernier",
-    "Richard",
-    "Michaud",
-    "Hébert",
-    "Desjardins",
-    "Couture",
-    "Turcotte",
-    "Lachance",
-    "Parent",
-    "Blais",
-    "Gosselin",
-    "Savard",
-    "Proulx",
-    "Beaudoin",
-    "Demers",
-    "Perreault",
-    "Boudreau",
-    "Lemieux",
-    "Cyr",
-    "Mercier",
-    "Bérubé",
-    "Dufour",
-    "Vézina",
-    "Thériault",
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Benali",
-    "Haddad",
-    "Ouellette-Roy",
-    "Gagnon-Roy",
-    "D'Amour",
-    "D'Auteuil",
-    "O'Neill",
-    "Saint-Onge",
-    "Joseph",
-    "Pierre-Louis",
-    "Rodríguez",
-    "García",
-    "Müller",
-    "Øvergaard",
-    "Çelik",
-    "Łukasik",
-    "Dvořák",
-]
-FIRST_NAMES_F = [
-    "Léa",
-    "Emma",
-    "Chloé",
-    "Zoé",
-    "Florence",
-    "Alice",
-    "Maëlle",
-    "Noémie",
-    "Éloïse",
-    "Camille",
-    "Juliette",
-    "Béatrice",
-    "Anaïs",
-    "Océane",
-    "Rosalie",
-    "Mégane",
-    "Laurie",
-    "Gabrielle",
-    "Marie-Ève",
-    "Anne-Sophie",
-    "Thị-Hoa",
-    "Aïcha",
-    "Inès",
-    "Sofía",
-    "Élodie",
-    "Frédérique",
-    "Geneviève",
-    "Mélodie",
-    "Héloïse",
-    "Clémence",
-]
-FIRST_NAMES_M = [
-    "William",
-    "Thomas",
-    "Félix",
-    "Samuel",
-    "Olivier",
-    "Nathan",
-    "Louis",
-    "Gabriel",
-    "Raphaël",
-    "Étienne",
-    "Jérémie",
-    "Jean-François",
-    "Benoît",
-    "Frédéric",
-    "Mathéo",
-    "Zacharie",
-    "Loïc",
-    "Noé",
-    "Élie",
-    "Antoine",
-    "Maxime",
-    "Hugo",
-    "Léo",
-    "Émile",
-    "Anh-Tuấn",
-    "Karim",
-    "Youssef",
-    "Mathis",
-    "Cédric",
-    "Joël",
-]
-STREETS = (
-    "rue Fournier",
-    "boulevard des Laurentides",
-    "rue de Saint-Jérôme",
-    "chemin de la Rivière-du-Nord",
-    "rue Labelle",
-    "montée Sainte-Thérèse",
-    "rue de l'Église",
-    "avenue du Parc",
-)
-CITIES = (
-    ("Saint-Jérôme", "J7Z"),
-    ("Mirabel", "J7J"),
-    ("Sainte-Adèle", "J8B"),
-    ("Prévost", "J0R"),
-    ("Saint-Colomban", "J5K"),
-    ("Mont-Laurier", "J9L"),
-)
-POSTAL_LETTERS = "ABCEGHJKLMNPRSTVWXYZ"  # the letters Canada Post uses in a code
-SLOTS = (("08:00", "10:00"), ("10:00", "12:00"), ("13:00", "15:00"), ("15:00", "17:00"))
 
 
 def ascii_slug(text: str) -> str:
@@ -330,10 +108,11 @@ class College:
         (out / "college.json").write_text(json.dumps(summary, indent=2) + "\n")
         return summary
 
-    def writer(self, out: Path, name: str, header: list[str]):
+    def writer(self, out: Path, name: str):
+        """An open file and its CSV writer, the header (COLUMNS[name]) written."""
         handle = (out / f"{name}.csv").open("w", newline="", encoding="utf-8")
         rows = csv.writer(handle, lineterminator="\n")
-        rows.writerow(header)
+        rows.writerow(COLUMNS[name])
         self.counts[name] = 0
         return handle, rows
 
@@ -343,23 +122,7 @@ class College:
         rand = self.random
         programs = list(PROGRAMS)
         students = []
-        handle, rows = self.writer(
-            out,
-            "students",
-            [
-                "matricule",
-                "code_permanent",
-                "last_name",
-                "first_name",
-                "birthdate",
-                "sex",
-                "email",
-                "phone",
-                "address",
-                "postal_code",
-                "program",
-            ],
-        )
+        handle, rows = self.writer(out, "students")
         with handle:
             for index in range(self.size):
                 sex = rand.choice("FFFFFMMMMX")
@@ -424,9 +187,7 @@ class College:
         """Courses by (program, program term): [(code, department)]; general education under
         the program None."""
         courses: dict[tuple[str | None, int], list[tuple[str, str]]] = {}
-        handle, rows = self.writer(
-            out, "courses", ["code", "title", "credits", "program", "program_term"]
-        )
+        handle, rows = self.writer(out, "courses")
         with handle:
             for program, (name, discipline, department) in PROGRAMS.items():
                 suffix = program.split(".")[1][:2]
@@ -501,11 +262,7 @@ class College:
         by_department: dict[str, list[dict]] = {}
         for section in sections:
             by_department.setdefault(section["department"], []).append(section)
-        handle, rows = self.writer(
-            out,
-            "employees",
-            ["employee_number", "last_name", "first_name", "email", "department", "office"],
-        )
+        handle, rows = self.writer(out, "employees")
         number = 50001
         with handle:
             for department, groups in sorted(by_department.items()):
@@ -531,11 +288,7 @@ class College:
                     section["teacher"] = teachers[index % count]
 
     def write_sections(self, out: Path, sections: list[dict]) -> None:
-        handle, rows = self.writer(
-            out,
-            "sections",
-            ["term", "course_code", "group", "teacher", "day", "start", "end", "room"],
-        )
+        handle, rows = self.writer(out, "sections")
         with handle:
             for section in sections:
                 for day, start, end in section["meetings"]:
@@ -554,7 +307,7 @@ class College:
                     self.counts["sections"] += 1
 
     def write_enrolments(self, out: Path, sections: list[dict]) -> None:
-        handle, rows = self.writer(out, "enrolments", ["term", "matricule", "course_code", "group"])
+        handle, rows = self.writer(out, "enrolments")
         with handle:
             for section in sections:
                 for student in section["students"]:
@@ -567,19 +320,9 @@ class College:
 
     def write_results(self, out: Path, sections: list[dict], students: list[dict]) -> None:
         rand = self.random
-        evaluations_file, evaluations = self.writer(
-            out,
-            "evaluations",
-            ["term", "course_code", "group", "title", "weight", "date", "class_average"],
-        )
-        marks_file, marks = self.writer(
-            out, "marks", ["term", "matricule", "course_code", "evaluation", "mark", "max_mark"]
-        )
-        finals_file, finals = self.writer(
-            out,
-            "final_grades",
-            ["term", "matricule", "course_code", "grade", "absences", "lateness"],
-        )
+        evaluations_file, evaluations = self.writer(out, "evaluations")
+        marks_file, marks = self.writer(out, "marks")
+        finals_file, finals = self.writer(out, "final_grades")
         with evaluations_file, marks_file, finals_file:
             for section in sections:
                 plan = EVALUATIONS[section["term"]]
@@ -641,48 +384,11 @@ class College:
 
     def write_invoices(self, out: Path, students: list[dict]) -> None:
         rand = self.random
-        handle, rows = self.writer(
-            out,
-            "invoices",
-            [
-                "matricule",
-                "session",
-                "invoice_number",
-                "description",
-                "due_date",
-                "line_description",
-                "amount",
-                "voluntary",
-            ],
-        )
+        handle, rows = self.writer(out, "invoices")
         number = 1
         with handle:
             for student in students:
-                invoices = [
-                    (
-                        "AUT-2026",
-                        "Droits de scolarité",
-                        "2026-08-15",
-                        [
-                            ("Droits d'inscription", 175.0, "non"),
-                            ("Frais de services aux étudiants", 100.0, "non"),
-                            ("Association étudiante", 25.0, "oui"),
-                        ],
-                    )
-                ]
-                if rand.random() < 0.4:
-                    invoices.append(
-                        (
-                            "HIV-2027",
-                            "Droits de scolarité",
-                            "2027-01-15",
-                            [
-                                ("Droits d'inscription", 175.0, "non"),
-                                ("Activités sportives et culturelles", 40.0, "non"),
-                                ("Fondation du cégep", 10.0, "oui"),
-                            ],
-                        )
-                    )
+                invoices = INVOICES[:1] + (INVOICES[1:] if rand.random() < 0.4 else [])
                 for session, description, due, lines in invoices:
                     for text, amount, voluntary in lines:
                         rows.writerow(

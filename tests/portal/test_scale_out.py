@@ -64,6 +64,19 @@ def _redis_url() -> str:
     )
 
 
+@dataclass(frozen=True)
+class Cluster:
+    servers: tuple[AppServer, AppServer]
+    redis: redis.Redis
+    prefix: str
+
+    def forget(self) -> None:
+        """Empties the servers' cache: their throttles and whatever else they keep in Redis."""
+        keys = list(self.redis.scan_iter(match=f"{self.prefix}:*"))
+        if keys:
+            self.redis.delete(*keys)
+
+
 @pytest.fixture(scope="module")
 def stripe() -> Iterator[FakeStripe]:
     server = FakeStripe().start()
@@ -72,7 +85,7 @@ def stripe() -> Iterator[FakeStripe]:
 
 
 @pytest.fixture(scope="module")
-def _running(django_db_setup, django_db_blocker, stripe) -> Iterator["Cluster"]:
+def _running(django_db_setup, django_db_blocker, stripe) -> Iterator[Cluster]:
     with django_db_blocker.unblock():
         vendor, settings_dict = connection.vendor, dict(connection.settings_dict)
     if vendor != "postgresql":
@@ -102,19 +115,6 @@ def _running(django_db_setup, django_db_blocker, stripe) -> Iterator["Cluster"]:
         first.stop()
         second.stop()
         Cluster((first, second), client, prefix).forget()
-
-
-@dataclass(frozen=True)
-class Cluster:
-    servers: tuple[AppServer, AppServer]
-    redis: redis.Redis
-    prefix: str
-
-    def forget(self) -> None:
-        """Empties the servers' cache: their throttles and whatever else they keep in Redis."""
-        keys = list(self.redis.scan_iter(match=f"{self.prefix}:*"))
-        if keys:
-            self.redis.delete(*keys)
 
 
 @pytest.fixture
