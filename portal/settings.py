@@ -136,13 +136,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (throttles live here) ------------------------------------------------------------
 
 # REDIS_URL: shared Redis for several workers; the database cache otherwise, which is shared
-# too, so throttles count across processes in every setup.
+# too, so throttles count across processes in every setup. PORTAL_CACHE_KEY_PREFIX: only for
+# two portals (or test runs) sharing one Redis database; every app server of one portal
+# must use the same prefix.
+_cache_key_prefix = os.environ.get("PORTAL_CACHE_KEY_PREFIX", "portail")
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": "portail",
+            "KEY_PREFIX": _cache_key_prefix,
         }
     }
 else:
@@ -150,7 +153,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "portal_cache",
-            "KEY_PREFIX": "portail",
+            "KEY_PREFIX": _cache_key_prefix,
         }
     }
 
