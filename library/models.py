@@ -24,6 +24,20 @@ class DocumentType(models.TextChoices):
     OTHER = "other", _("Autre document")
 
 
+# The MARC language codes (008/35-37) a French-speaking college's catalogue mostly holds.
+LANGUAGES = {
+    "fre": _("Français"),
+    "eng": _("Anglais"),
+    "spa": _("Espagnol"),
+    "ger": _("Allemand"),
+    "ita": _("Italien"),
+}
+
+
+def language_name(code: str) -> str:
+    return str(LANGUAGES.get(code, code))
+
+
 class Record(models.Model):
     """One catalogue record (a MARC 21 bibliographic record), known by its control number."""
 
@@ -52,6 +66,10 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)
 
     @property
     def author_list(self) -> list[str]:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from library.models import Copy, Hold, Loan, Record
+from library.models import Copy, Hold, Loan, LoanRule, Record
 from library.rules import loan_rule
 from library.text import folded
 from portal.emails import email_send
@@ -193,9 +193,11 @@ def loan_checkin(
         return copy_pass_on(copy=copy, today=today)
 
 
-def renewal_refusal(loan: Loan, *, today: datetime.date) -> str:
-    """Why the rules refuse to renew `loan` today, or "" when they allow it."""
-    rule = loan_rule(loan.copy.record.document_type)
+def renewal_refusal(
+    loan: Loan, *, today: datetime.date, rule: LoanRule, others_waiting: bool
+) -> str:
+    """Why the rules refuse to renew `loan` today, or "" when they allow it. `others_waiting`:
+    another student waits for the loan's record."""
     if loan.renewals >= rule.max_renewals:
         return _(
             "Ce prêt a déjà été renouvelé %(count)d fois, le maximum permis pour ce type de "
@@ -205,8 +207,7 @@ def renewal_refusal(loan: Loan, *, today: datetime.date) -> str:
         return _(
             "Ce prêt est en retard de plus de %(days)d jours : rapportez le document au comptoir."
         ) % {"days": rule.overdue_limit_days}
-    waiting = Hold.objects.filter(record_id=loan.copy.record_id, status=Hold.Status.WAITING)
-    if waiting.exclude(student_id=loan.student_id).exists():
+    if others_waiting:
         return _("Une autre personne attend ce document : il ne peut pas être renouvelé.")
     if today + datetime.timedelta(days=rule.loan_days) <= loan.due_on:
         return _(
@@ -214,6 +215,11 @@ def renewal_refusal(loan: Loan, *, today: datetime.date) -> str:
             "tardive possible."
         )
     return ""
+
+
+def others_waiting(loan: Loan) -> bool:
+    waiting = Hold.objects.filter(record_id=loan.copy.record_id, status=Hold.Status.WAITING)
+    return waiting.exclude(student_id=loan.student_id).exists()
 
 
 @dataclass
@@ -234,12 +240,11 @@ def loan_renew(*, loan: Loan, actor: object = None, today: datetime.date | None 
         )
         if loan.returned_on is not None:
             return Renewal(loan, _("Ce document a déjà été rendu."))
-        refusal = renewal_refusal(loan, today=today)
+        rule = loan_rule(loan.copy.record.document_type)
+        refusal = renewal_refusal(loan, today=today, rule=rule, others_waiting=others_waiting(loan))
         if refusal:
             return Renewal(loan, refusal)
-        loan.due_on = today + datetime.timedelta(
-            days=loan_rule(loan.copy.record.document_type).loan_days
-        )
+        loan.due_on = today + datetime.timedelta(days=rule.loan_days)
         loan.renewals += 1
         loan.save(update_fields=["due_on", "renewals"])
         return Renewal(loan, "")
