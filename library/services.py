@@ -58,7 +58,7 @@ def copy_pass_on(*, copy: Copy, today: datetime.date) -> Hold | None:
     and has until the pickup deadline to borrow it; None when nobody waits."""
     with transaction.atomic():
         hold = (
-            Hold.objects.select_for_update()
+            Hold.objects.select_for_update(of=("self",))
             .filter(record_id=copy.record_id, status=Hold.Status.WAITING)
             .select_related("student__user", "record")
             .order_by("placed_at", "pk")
@@ -131,7 +131,7 @@ def holds_expire(*, today: datetime.date) -> int:
         "pk", flat=True
     ):
         with transaction.atomic():
-            hold = Hold.objects.select_for_update().select_related("copy").get(pk=pk)
+            hold = Hold.objects.select_for_update(of=("self",)).select_related("copy").get(pk=pk)
             if hold.status != Hold.Status.READY or hold.pickup_by >= today:
                 continue
             copy = hold.copy
@@ -151,7 +151,7 @@ def loan_checkout(
     someone else is refused; the borrower's own hold on the record is fulfilled."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        copy = Copy.objects.select_for_update().select_related("record").get(pk=copy.pk)
+        copy = Copy.objects.select_for_update(of=("self",)).select_related("record").get(pk=copy.pk)
         if Loan.objects.filter(copy=copy, returned_on__isnull=True).exists():
             raise LibraryRefused(
                 _("L'exemplaire %(barcode)s est déjà prêté.") % {"barcode": copy.barcode}

@@ -12,14 +12,20 @@ def bob_client(client: Client, bob) -> Client:
     return client
 
 
+def _with_email(user, address: str) -> Student:
+    user.email = address
+    user.save(update_fields=["email"])
+    return Student.objects.select_related("user").get(user=user)
+
+
 @pytest.fixture
 def bob_student(bob) -> Student:
-    return Student.objects.get(user=bob)
+    return _with_email(bob, "bob@etudiant.example")
 
 
 @pytest.fixture
 def charlie_student(charlie) -> Student:
-    return Student.objects.get(user=charlie)
+    return _with_email(charlie, "charlie@etudiant.example")
 
 
 @pytest.fixture
