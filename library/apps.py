@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class LibraryConfig(AppConfig):
     name = "library"
     verbose_name = _("Bibliothèque")
+
+    def ready(self) -> None:
+        from library import demo  # noqa: F401 - the demo's catalogue, loans and holds

@@ -26,12 +26,17 @@ class LibraryRefused(Exception):
     """A request the rules refuse; the message says why, in the user's language."""
 
 
-def record_save(*, record: Record) -> Record:
-    """Saves a catalogue record with the folded text the search without full-text uses."""
+def record_fold(record: Record) -> Record:
+    """Fills the folded text the search without full-text uses (before a save or bulk_create)."""
     record.title_folded = folded(record.title)
     record.authors_folded = folded(record.authors)
     record.subjects_folded = folded(record.subjects)
-    record.save()
+    return record
+
+
+def record_save(*, record: Record) -> Record:
+    """Saves a catalogue record with its folded search text."""
+    record_fold(record).save()
     return record
 
 
