@@ -38,3 +38,10 @@ def test_thetford_preset_offers_reperes_and_the_library(load_preset):
     assert thetford.module_enabled("reperes") and thetford.module_enabled("library")
     cstj = load_preset("cstj")
     assert cstj.career_info_url == "" and not cstj.module_enabled("reperes")
+
+
+def test_staff_set_the_address_and_pickup_delay_on_the_institution(admin_client, institution):
+    change = reverse("admin:portal_institution_change", args=[institution.pk])
+    page = html.unescape(admin_client.get(change).content.decode())
+    assert "Bibliothèque et Repères" in page
+    assert 'name="career_info_url"' in page and 'name="library_pickup_days"' in page
