@@ -85,6 +85,7 @@ class InstitutionAdmin(admin.ModelAdmin):
             _("Centre de paiement"),
             {"fields": ["payment_confirm_contact", "restrict_on_overdue"]},
         ),
+        (_("Bibliothèque et Repères"), {"fields": ["library_pickup_days", "career_info_url"]}),
         (
             _("Portail des parents"),
             {

@@ -190,6 +190,23 @@ class Institution(models.Model):
         ),
     )
 
+    career_info_url = models.URLField(
+        _("adresse de l'information sur les carrières (Repères)"),
+        blank=True,
+        help_text=_(
+            "Le module Repères ouvre cette adresse (ex. : le site Repères de l'établissement). "
+            "Vide : le module est désactivé."
+        ),
+    )
+    library_pickup_days = models.PositiveSmallIntegerField(
+        _("délai pour emprunter un document mis de côté (jours)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "Après ce délai, le document passe à la personne suivante de la file d'attente."
+        ),
+    )
+
     class Meta:
         verbose_name = _("établissement")
         verbose_name_plural = _("établissements")
@@ -223,7 +240,14 @@ class Institution(models.Model):
             raise ValidationError(errors)
 
     def module_enabled(self, slug: str) -> bool:
+        if slug == "reperes" and not self.career_info_url:
+            return False  # Repères only opens the institution's address: none, nothing to open
         return slug in (self.enabled_modules or [])
+
+    @property
+    def modules_on(self) -> list[str]:
+        """The slugs of the modules this institution offers, as the menu shows them."""
+        return [slug for slug in self.enabled_modules or [] if self.module_enabled(slug)]
 
     def second_factor_required(self, audience: str) -> bool:
         """Whether people of this audience ("student", "employee", "parent", "staff") must

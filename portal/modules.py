@@ -82,8 +82,13 @@ MODULES: tuple[Module, ...] = (
         _("Demande et paiement en ligne"),
     ),
     Module("tax_slips", _("Relevés d'impôt"), _("Relevés d'impôt pour les frais de scolarité")),
-    Module("library", _("Bibliothèque"), _("Prêts, renouvellements et réservations")),
-    Module("reperes", _("Repères"), _("Information sur les choix de carrière")),
+    Module(
+        "library",
+        _("Bibliothèque"),
+        _("Recherche documentaire, mises de côté et renouvellements"),
+        "library:search",
+    ),
+    Module("reperes", _("Repères"), _("Information sur les choix de carrière"), "library:reperes"),
     Module(
         "profile",
         _("Profil personnel"),

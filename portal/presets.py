@@ -30,6 +30,9 @@ INSTITUTION_DEFAULTS: dict[str, Any] = {
     "second_factor_employees": "required",
     "second_factor_students": "optional",
     "second_factor_parents": "optional",
+    # Bibliothèque and Repères: no career-information address means Repères stays disabled.
+    "career_info_url": "",
+    "library_pickup_days": 5,
 }
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -88,6 +91,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             "password_charset": "ascii_alnum",
             "password_trailing_digits": 4,
             "enabled_modules": ALL_MODULE_SLUGS,
+            # Seed 001: "Repères : Obtenez de l'information sur les choix de carrière".
+            "career_info_url": "https://www.reperes.qc.ca/",
         },
         "schools": [{"code": "thetford", "name": "Cégep de Thetford", "is_main": True}],
     },

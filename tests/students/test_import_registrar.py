@@ -170,7 +170,7 @@ def test_every_kind_is_registered(institution, tmp_path):
 
     assert (
         "Types possibles : attendance, courses, employees, enrolments, evaluations, final_grades, "
-        "guardians, invoices, marks, sections, students." in message
+        "guardians, invoices, loans, marks, sections, students." in message
     )
 
 
