@@ -86,6 +86,10 @@ class InstitutionAdmin(admin.ModelAdmin):
             {"fields": ["payment_confirm_contact", "restrict_on_overdue"]},
         ),
         (
+            _("Attestation de fréquentation"),
+            {"fields": ["attestation_fee", "full_time_min_courses", "full_time_min_hours"]},
+        ),
+        (
             _("Portail des parents"),
             {
                 "fields": ["parent_portal_enabled", "parent_access_until_age", "diploma_credits"],

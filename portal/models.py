@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -190,6 +192,27 @@ class Institution(models.Model):
         ),
     )
 
+    attestation_fee = models.DecimalField(
+        _("frais d'une attestation de fréquentation ($)"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("0 : l'attestation est gratuite et produite dès la demande."),
+    )
+    full_time_min_courses = models.PositiveSmallIntegerField(
+        _("temps plein : cours au minimum dans la session"),
+        default=4,
+        help_text=_(
+            "Collèges du Québec : 4 cours ou 180 heures. 0 : ce critère ne s'applique pas."
+        ),
+    )
+    full_time_min_hours = models.PositiveSmallIntegerField(
+        _("temps plein : heures au minimum dans la session"),
+        default=180,
+        help_text=_("0 : ce critère ne s'applique pas."),
+    )
+
     class Meta:
         verbose_name = _("établissement")
         verbose_name_plural = _("établissements")
@@ -338,6 +361,8 @@ class AuditEvent(models.Model):
         IMPORT = "import", _("Import d'un fichier du registrariat")
         IMPORT_ADMIN = "import.admin", _("Import d'un fichier depuis l'administration")
         MIO_SENT = "mio.sent", _("Message MIO envoyé")
+        ATTESTATION_REQUESTED = "attestation.requested", _("Attestation de fréquentation demandée")
+        ATTESTATION_REVOKED = "attestation.revoked", _("Attestation de fréquentation révoquée")
         PARENT_SIGNUP_REQUESTED = (
             "parents.signup_requested",
             _("Portail des parents : demande de création de compte"),

@@ -80,6 +80,7 @@ MODULES: tuple[Module, ...] = (
         "attendance_certificate",
         _("Attestation de fréquentation"),
         _("Demande et paiement en ligne"),
+        "certificates:attestations",
     ),
     Module("tax_slips", _("Relevés d'impôt"), _("Relevés d'impôt pour les frais de scolarité")),
     Module("library", _("Bibliothèque"), _("Prêts, renouvellements et réservations")),

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "billing",
     "messaging",
     "parents",
+    "certificates",
     "django_tasks_db",
 ]
 
@@ -203,6 +204,8 @@ PORTAL_RATE_LIMITS = {
     "parent_help": {"key": (3, 60 * 60, 60 * 60), "ip": (10, 60 * 60, 60 * 60)},
     # Wrong codes at the second step (app or recovery code): 5 lock it for 15 minutes.
     "second_factor_failed": {"key": (5, 15 * 60, 15 * 60), "ip": (20, 60, 5 * 60)},
+    # /verifier/ (public): 30 codes checked per address in 10 minutes, then 10 minutes' wait.
+    "attestation_verify": {"key": (30, 10 * 60, 10 * 60), "ip": (30, 10 * 60, 10 * 60)},
 }
 # The longest link lifetime (an employee's first use); each kind of link checks its own.
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60

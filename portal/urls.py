@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("students.urls")),
     path("", include("messaging.urls")),
     path("parents/", include("parents.urls")),
+    path("", include("certificates.urls")),
     path("admin/", admin.site.urls),
     *public_patterns,
 ]

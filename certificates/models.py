@@ -1,0 +1,75 @@
+"""Attestations de fréquentation: what a student asked for, what it certifies, and whether a
+third party may still trust it (a code on the document, checked on /verifier/)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import Invoice
+from students.models import Student, Term
+
+
+class Attestation(models.Model):
+    class Purpose(models.TextChoices):
+        INSURANCE = "insurance", _("Assurance")
+        LOANS = "loans", _("Prêts et bourses")
+        EMPLOYMENT = "employment", _("Emploi")
+        OTHER = "other", _("Autre")
+
+    class Language(models.TextChoices):
+        FR = "fr", _("Français")
+        EN = "en", _("English")
+
+    student = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        related_name="attestations",
+        verbose_name=_("étudiant"),
+    )
+    term = models.ForeignKey(
+        Term, on_delete=models.PROTECT, related_name="+", verbose_name=_("session")
+    )
+    purpose = models.CharField(_("motif"), max_length=20, choices=Purpose.choices)
+    language = models.CharField(_("langue"), max_length=2, choices=Language.choices)
+    code = models.CharField(_("code de vérification"), max_length=16, unique=True)
+    fee = models.DecimalField(_("frais"), max_digits=7, decimal_places=2)
+    invoice = models.OneToOneField(
+        Invoice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attestation",
+        verbose_name=_("facture"),
+    )
+    # What it certifies, as computed when requested.
+    full_time = models.BooleanField(_("temps plein"))
+    courses = models.PositiveSmallIntegerField(_("cours"))
+    hours = models.DecimalField(_("heures"), max_digits=6, decimal_places=1)
+    requested_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
+    issued_at = models.DateTimeField(_("émise le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+    revoked_reason = models.CharField(_("motif de la révocation"), max_length=300, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("révoquée par"),
+    )
+
+    class Meta:
+        verbose_name = _("attestation de fréquentation")
+        verbose_name_plural = _("attestations de fréquentation")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.student} · {self.term}"
+
+    @property
+    def status_label(self) -> str:
+        return str(_("Temps plein") if self.full_time else _("Temps partiel"))
+
+    @property
+    def is_valid(self) -> bool:
+        return self.issued_at is not None and self.revoked_at is None
