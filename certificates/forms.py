@@ -30,3 +30,19 @@ class VerifyForm(forms.Form):
         max_length=40,
         help_text=_("Le code imprimé au bas de l'attestation, ex. : 7K3M-Q9RT-2HXW-P4ND"),
     )
+
+
+class TaxProfileForm(forms.Form):
+    quebec_resident = forms.BooleanField(
+        label=_("J'habitais au Québec le 31 décembre de l'année d'imposition"), required=False
+    )
+    sin = forms.CharField(
+        label=_("Numéro d'assurance sociale (NAS)"),
+        required=False,
+        max_length=20,
+        # Never sent back to the browser, not even after an error.
+        widget=forms.PasswordInput(
+            render_value=False, attrs={"inputmode": "numeric", "autocomplete": "off"}
+        ),
+        help_text=_("9 chiffres. Laissez vide pour conserver le numéro déjà inscrit."),
+    )

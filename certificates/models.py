@@ -73,3 +73,35 @@ class Attestation(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.issued_at is not None and self.revoked_at is None
+
+
+class TaxProfile(models.Model):
+    """What the tax slips need from the student: Quebec residence (the Relevé 8 needs a NAS)
+    and the NAS itself, encrypted (certificates.sin); only its last 3 digits are kept in clear,
+    for the masked display."""
+
+    student = models.OneToOneField(
+        Student, on_delete=models.CASCADE, related_name="tax_profile", verbose_name=_("étudiant")
+    )
+    quebec_resident = models.BooleanField(_("résident du Québec au 31 décembre"), default=False)
+    sin_encrypted = models.TextField(_("NAS chiffré"), blank=True, editable=False)
+    sin_last3 = models.CharField(_("3 derniers chiffres du NAS"), max_length=3, blank=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("renseignements fiscaux")
+        verbose_name_plural = _("renseignements fiscaux")
+        permissions = [("reveal_sin", _("Peut révéler le numéro d'assurance sociale"))]
+
+    def __str__(self) -> str:
+        return str(self.student)
+
+    @property
+    def has_sin(self) -> bool:
+        return bool(self.sin_encrypted)
+
+    @property
+    def sin_masked(self) -> str:
+        from certificates.sin import sin_mask
+
+        return sin_mask(self.sin_last3)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from certificates import views
+from certificates import views, views_tax
 
 app_name = "certificates"
 
@@ -9,4 +9,8 @@ urlpatterns = [
     path("attestations/<id:pk>/pdf/", views.attestation_download, name="attestation_pdf"),
     path("verifier/", views.verify, name="verify"),
     path("verifier/<str:code>/", views.verify_code, name="verify_code"),
+]
+
+urlpatterns += [
+    path("releves-impot/", views_tax.tax_slips, name="tax_slips"),
 ]

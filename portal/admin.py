@@ -89,6 +89,7 @@ class InstitutionAdmin(admin.ModelAdmin):
             _("Attestation de fréquentation"),
             {"fields": ["attestation_fee", "full_time_min_courses", "full_time_min_hours"]},
         ),
+        (_("Relevés d'impôt"), {"fields": ["tax_slips_month", "tax_slips_day"]}),
         (
             _("Portail des parents"),
             {

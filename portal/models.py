@@ -213,6 +213,21 @@ class Institution(models.Model):
         help_text=_("0 : ce critère ne s'applique pas."),
     )
 
+    tax_slips_month = models.PositiveSmallIntegerField(
+        _("relevés d'impôt disponibles à partir du mois"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_(
+            "Les relevés d'une année sont offerts aux étudiants l'année suivante, à "
+            "partir de ce mois et de ce jour (mi-février par défaut)."
+        ),
+    )
+    tax_slips_day = models.PositiveSmallIntegerField(
+        _("relevés d'impôt disponibles à partir du jour"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
+
     class Meta:
         verbose_name = _("établissement")
         verbose_name_plural = _("établissements")
@@ -363,6 +378,8 @@ class AuditEvent(models.Model):
         MIO_SENT = "mio.sent", _("Message MIO envoyé")
         ATTESTATION_REQUESTED = "attestation.requested", _("Attestation de fréquentation demandée")
         ATTESTATION_REVOKED = "attestation.revoked", _("Attestation de fréquentation révoquée")
+        TAX_PROFILE_UPDATED = "tax.profile_updated", _("NAS ou résidence déclarés")
+        TAX_SLIP_ISSUED = "tax.slip_issued", _("Relevé d'impôt produit")
         PARENT_SIGNUP_REQUESTED = (
             "parents.signup_requested",
             _("Portail des parents : demande de création de compte"),

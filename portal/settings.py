@@ -51,6 +51,10 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", PORTAL_LOCAL_SECRET_KEY)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 # PORTAL_BASE_URL: the canonical address used in links sent by email (never the request's Host).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# PORTAL_FIELD_KEYS: Fernet keys (comma-separated, newest first) that encrypt the social
+# insurance numbers at rest; without one the portal refuses to store a NAS. Rotation: put the
+# new key first, run `manage.py reencrypt_sin`, then drop the old one (docs/tax-slips.md).
+PORTAL_FIELD_KEYS = env_list("PORTAL_FIELD_KEYS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
