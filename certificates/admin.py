@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from certificates import admin_tax  # noqa: F401 (registers TaxProfileAdmin)
+from certificates import admin_slips, admin_tax  # noqa: F401 (register their admins)
 from certificates.codes import code_display
 from certificates.models import Attestation
 from certificates.services import AttestationError, attestation_revoke

@@ -105,3 +105,56 @@ class TaxProfile(models.Model):
         from certificates.sin import sin_mask
 
         return sin_mask(self.sin_last3)
+
+
+class TaxSlip(models.Model):
+    """One Relevé 8 or T2202 of a student for a calendar year. A correction is a new slip that
+    replaces the previous one (`replaces`); both are kept, only the latest is current."""
+
+    class Kind(models.TextChoices):
+        RL8 = "rl8", _("Relevé 8")
+        T2202 = "t2202", _("T2202")
+
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="tax_slips", verbose_name=_("étudiant")
+    )
+    year = models.PositiveSmallIntegerField(_("année"), db_index=True)
+    kind = models.CharField(_("relevé"), max_length=5, choices=Kind.choices)
+    number = models.CharField(_("numéro"), max_length=30, unique=True)
+    eligible_fees = models.DecimalField(
+        _("frais de scolarité admissibles"), max_digits=10, decimal_places=2
+    )
+    months_full_time = models.PositiveSmallIntegerField(_("mois à temps plein"))
+    months_part_time = models.PositiveSmallIntegerField(_("mois à temps partiel"))
+    # One row per term: {"term", "from" (AA/MM), "to", "fees", "full_time", "months"}.
+    periods = models.JSONField(_("sessions"), default=list)
+    sin_last3 = models.CharField(_("3 derniers chiffres du NAS"), max_length=3, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=_("remplace le relevé"),
+    )
+    issued_at = models.DateTimeField(_("produit le"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("produit par"),
+    )
+
+    class Meta:
+        verbose_name = _("relevé d'impôt")
+        verbose_name_plural = _("relevés d'impôt")
+        ordering = ["-year", "student", "kind", "-issued_at"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_amended(self) -> bool:
+        return self.replaces_id is not None

@@ -13,4 +13,5 @@ urlpatterns = [
 
 urlpatterns += [
     path("releves-impot/", views_tax.tax_slips, name="tax_slips"),
+    path("releves-impot/<id:pk>/pdf/", views_tax.tax_slip_pdf, name="tax_slip_pdf"),
 ]

@@ -1,15 +1,17 @@
 """Relevés d'impôt: the student's NAS and Quebec residence, and their tax slips."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from certificates.forms import TaxProfileForm
 from certificates.sin import SinError, keys_configured
+from certificates.tax_pdf import slip_pdf
 from certificates.tax_profile import NO_KEY, tax_profile_of, tax_profile_update
+from certificates.tax_slips import slip_for_student, slips_for_student
 from students.models import Student
 from students.views.common import student_module
 
@@ -45,10 +47,17 @@ def tax_slips(request: HttpRequest, student: Student) -> HttpResponse:
             "profile": profile,
             "keys_configured": keys_configured(),
             "no_key": NO_KEY,
-            "slips": slips_of(student),
+            "slips": slips_for_student(student, request.institution),
         },
     )
 
 
-def slips_of(student: Student) -> list:
-    return []
+@require_GET
+@student_module(MODULE)
+def tax_slip_pdf(request: HttpRequest, student: Student, pk: int) -> HttpResponse:
+    slip = slip_for_student(student, request.institution, pk)
+    if slip is None:
+        raise Http404
+    response = HttpResponse(slip_pdf(slip, request.institution), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{slip.number}.pdf"'
+    return response

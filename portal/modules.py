@@ -82,7 +82,12 @@ MODULES: tuple[Module, ...] = (
         _("Demande et paiement en ligne"),
         "certificates:attestations",
     ),
-    Module("tax_slips", _("Relevés d'impôt"), _("Relevés d'impôt pour les frais de scolarité")),
+    Module(
+        "tax_slips",
+        _("Relevés d'impôt"),
+        _("Relevés d'impôt pour les frais de scolarité"),
+        "certificates:tax_slips",
+    ),
     Module("library", _("Bibliothèque"), _("Prêts, renouvellements et réservations")),
     Module("reperes", _("Repères"), _("Information sur les choix de carrière")),
     Module(
