@@ -11,7 +11,8 @@ from billing import services as billing
 from billing.models import Invoice, InvoiceLine
 from billing.providers import DemoProvider
 from certificates.models import Attestation, TaxProfile
-from certificates.services import attestation_request
+from certificates.codes import code_display
+from certificates.services import attestation_issue_if_paid, attestation_request
 from certificates.sin import keys_configured, sin_encrypt
 from certificates.tax_slips import tax_slips_generate
 from portal.demo import demo_step
@@ -46,9 +47,7 @@ def _last_year(student: Student, year: int) -> None:
             code=code, defaults={"starts_on": starts, "ends_on": ends}
         )
         for course in courses[:count]:
-            section, _created = Section.objects.get_or_create(
-                term=term, course=course, group="01"
-            )
+            section, _created = Section.objects.get_or_create(term=term, course=course, group="01")
             Enrolment.objects.get_or_create(student=student, section=section)
         invoice, created = Invoice.objects.get_or_create(
             number=f"FAC-DEMO-{code}",
@@ -93,9 +92,13 @@ def demo_certificates(institution: Institution) -> list[str]:
         if not institution.attestation_fee:
             institution.attestation_fee = DEMO_FEE
             institution.save(update_fields=["attestation_fee"])
-        term = Term.objects.filter(
-            sections__enrolments__student=student, starts_on__lte=timezone.localdate()
-        ).order_by("-starts_on").first()
+        term = (
+            Term.objects.filter(
+                sections__enrolments__student=student, starts_on__lte=timezone.localdate()
+            )
+            .order_by("-starts_on")
+            .first()
+        )
         attestation = Attestation.objects.filter(student=student).first()
         if attestation is None and term is not None:
             attestation = attestation_request(
@@ -109,9 +112,7 @@ def demo_certificates(institution: Institution) -> list[str]:
         if attestation is not None:
             if attestation.invoice is not None:
                 _pay(student, attestation.invoice)
-            from certificates.codes import code_display
-            from certificates.services import attestation_issue_if_paid
-
+                attestation.invoice.refresh_from_db(fields=["status"])
             attestation_issue_if_paid(attestation)
             lines.append(
                 f"Attestation de fréquentation ({attestation.fee:.2f} $, paid): {matricule}, "
@@ -128,8 +129,12 @@ def demo_certificates(institution: Institution) -> list[str]:
             profile.sin_encrypted, profile.sin_last3 = sin_encrypt(DEMO_SIN), DEMO_SIN[-3:]
             profile.save(update_fields=["sin_encrypted", "sin_last3"])
         tax_slips_generate(request=None, year=year, institution=institution, actor=None)
-        rl8 = "T2202 and Relevé 8" if profile.has_sin else (
-            "T2202 (the Relevé 8 waits for a NAS: set PORTAL_FIELD_KEYS and run the demo again)"
+        rl8 = (
+            "T2202 and Relevé 8"
+            if profile.has_sin
+            else (
+                "T2202 (the Relevé 8 waits for a NAS: set PORTAL_FIELD_KEYS and run the demo again)"
+            )
         )
         lines.append(f"Tax slips {year} for {matricule}: {rl8}, in Relevés d'impôt.")
     return lines
