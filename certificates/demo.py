@@ -10,8 +10,8 @@ from django.utils import timezone
 from billing import services as billing
 from billing.models import Invoice, InvoiceLine
 from billing.providers import DemoProvider
-from certificates.models import Attestation, TaxProfile
 from certificates.codes import code_display
+from certificates.models import Attestation, TaxProfile
 from certificates.services import attestation_issue_if_paid, attestation_request
 from certificates.sin import keys_configured, sin_encrypt
 from certificates.tax_slips import tax_slips_generate
