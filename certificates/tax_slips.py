@@ -54,7 +54,7 @@ def _issue(
     student: Student, kind: str, figures: Figures, sin_last3: str, actor: object, outcome: Outcome
 ) -> None:
     current = (
-        TaxSlip.objects.select_for_update()
+        TaxSlip.objects.select_for_update(of=("self",))
         .filter(student=student, year=figures.year, kind=kind, replaced_by__isnull=True)
         .first()
     )
