@@ -1,6 +1,10 @@
+from typing import Any
+
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms.profile import CurrentPasswordMixin
 from certificates.models import Attestation
 from students.models import Term
 
@@ -32,7 +36,11 @@ class VerifyForm(forms.Form):
     )
 
 
-class TaxProfileForm(forms.Form):
+class TaxProfileForm(CurrentPasswordMixin, forms.Form):
+    """Declaring residence and the NAS is a sensitive change: the password is typed again."""
+
+    field_order = ["quebec_resident", "sin", "current_password"]
+
     quebec_resident = forms.BooleanField(
         label=_("J'habitais au Québec le 31 décembre de l'année d'imposition"), required=False
     )
@@ -46,3 +54,8 @@ class TaxProfileForm(forms.Form):
         ),
         help_text=_("9 chiffres. Laissez vide pour conserver le numéro déjà inscrit."),
     )
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = request.user

@@ -18,13 +18,15 @@ from students.views.common import student_module
 MODULE = "tax_slips"
 
 
-@sensitive_post_parameters("sin")
+@sensitive_post_parameters("sin", "current_password")
 @require_http_methods(["GET", "POST"])
 @student_module(MODULE)
 def tax_slips(request: HttpRequest, student: Student) -> HttpResponse:
     profile = tax_profile_of(student)
     form = TaxProfileForm(
-        request.POST or None, initial={"quebec_resident": profile.quebec_resident}
+        request.POST or None,
+        initial={"quebec_resident": profile.quebec_resident},
+        request=request,
     )
     if request.method == "POST" and form.is_valid():
         try:

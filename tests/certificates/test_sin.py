@@ -18,6 +18,7 @@ from certificates.sin import sin_decrypt
 from portal.models import AuditEvent
 from students.models import RecordAccess
 from tests.certificates.conftest import text
+from tests.conftest import PASSWORD
 
 URL = reverse("certificates:tax_slips")
 SIN = "130 692 544"
@@ -39,7 +40,9 @@ def raw_column() -> list[str]:
 
 def test_the_nas_is_stored_encrypted_and_shown_masked(bob_client, bob_record, key, caplog):
     caplog.set_level(logging.DEBUG)
-    response = bob_client.post(URL, {"quebec_resident": "on", "sin": SIN})
+    response = bob_client.post(
+        URL, {"quebec_resident": "on", "sin": SIN, "current_password": PASSWORD}
+    )
     assert response.status_code == 302
     profile = TaxProfile.objects.get(student=bob_record)
     assert profile.quebec_resident and profile.sin_last3 == "544"
@@ -54,7 +57,7 @@ def test_the_nas_is_stored_encrypted_and_shown_masked(bob_client, bob_record, ke
 
 
 def test_an_invalid_nas_gets_a_french_message_and_is_not_echoed(bob_client, key):
-    response = bob_client.post(URL, {"sin": "130 692 545"})
+    response = bob_client.post(URL, {"sin": "130 692 545", "current_password": PASSWORD})
     assert response.status_code == 200
     page = response.content.decode()
     assert "Ce numéro d'assurance sociale n'est pas valide." in text(response)
@@ -66,7 +69,9 @@ def test_without_a_key_the_portal_refuses_and_says_why(bob_client, settings):
     settings.PORTAL_FIELD_KEYS = []
     page = text(bob_client.get(URL))
     assert "la clé de chiffrement n'est pas configurée" in page
-    response = bob_client.post(URL, {"quebec_resident": "on", "sin": SIN})
+    response = bob_client.post(
+        URL, {"quebec_resident": "on", "sin": SIN, "current_password": PASSWORD}
+    )
     assert response.status_code == 200
     assert "Rien n'a été enregistré" in text(response)
     assert not TaxProfile.objects.exists()
@@ -74,7 +79,7 @@ def test_without_a_key_the_portal_refuses_and_says_why(bob_client, settings):
 
 
 def test_keys_rotate_with_the_command(bob_client, bob_record, key, settings):
-    bob_client.post(URL, {"sin": SIN})
+    bob_client.post(URL, {"sin": SIN, "current_password": PASSWORD})
     old_token = TaxProfile.objects.get().sin_encrypted
     new_key = Fernet.generate_key().decode()
     settings.PORTAL_FIELD_KEYS = [new_key, KEY]
@@ -86,7 +91,7 @@ def test_keys_rotate_with_the_command(bob_client, bob_record, key, settings):
 
 
 def test_the_admin_masks_and_reveals_only_with_the_permission(bob_client, bob_record, key):
-    bob_client.post(URL, {"quebec_resident": "on", "sin": SIN})
+    bob_client.post(URL, {"quebec_resident": "on", "sin": SIN, "current_password": PASSWORD})
     profile = TaxProfile.objects.get()
     staff = User.objects.create_user(
         "commis",
@@ -118,3 +123,10 @@ def test_the_admin_masks_and_reveals_only_with_the_permission(bob_client, bob_re
     # The student sees who looked, in Profil personnel.
     profile_page = text(bob_client.get(reverse("accounts:profile")))
     assert "Numéro d'assurance sociale" in profile_page and "Carole Commis" in profile_page
+
+
+def test_the_password_is_typed_again(bob_client, key):
+    response = bob_client.post(URL, {"sin": SIN, "current_password": "pas-le-bon"})
+    assert response.status_code == 200
+    assert "Votre mot de passe actuel n'est pas le bon." in text(response)
+    assert not TaxProfile.objects.exists()
