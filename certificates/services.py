@@ -57,12 +57,24 @@ def attestation_request(
     institution: Institution,
 ) -> Attestation:
     """A new attestation for a term the student is or was enrolled in; free ones are issued at
-    once, others wait for their invoice to be paid."""
+    once, others wait for their invoice to be paid. While one for the term is still to pay,
+    asking again returns it rather than billing twice."""
     if (
         term.starts_on > timezone.localdate()
         or not student.enrolments.filter(section__term=term).exists()
     ):
         raise AttestationError(_("Vous n'êtes pas inscrit à cette session."))
+    Student.objects.select_for_update().filter(pk=student.pk).first()  # one request at a time
+    waiting = (
+        Attestation.objects.filter(
+            student=student, term=term, invoice__status=Invoice.Status.OPEN, revoked_at=None
+        )
+        .select_related("invoice")
+        .first()
+    )
+    if waiting is not None:
+        # Asked again before paying (a double click, a second visit): the same invoice to pay.
+        return waiting
     load = student_load(student, term, institution)
     fee = institution.attestation_fee or ZERO
     attestation = Attestation.objects.create(

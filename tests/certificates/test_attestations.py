@@ -95,7 +95,11 @@ def test_a_fee_becomes_an_invoice_paid_with_the_demo_card_then_the_pdf(
     institution.attestation_fee = Decimal("15.00")
     institution.save(update_fields=["attestation_fee"])
     response = ask(bob_client, current, purpose="employment")
+    # Asked twice before paying (a double click): one attestation, one invoice.
+    again = ask(bob_client, current, purpose="employment")
+    assert again["Location"] == response["Location"]
     attestation = Attestation.objects.get()
+    assert Invoice.objects.filter(number__startswith="ATT").count() == 1
     invoice = attestation.invoice
     assert invoice.number.startswith("ATT") and invoice.session == "AUT-2026"
     assert invoice.lines.get().amount == Decimal("15.00")
