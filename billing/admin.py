@@ -40,7 +40,7 @@ class OverdueFilter(admin.SimpleListFilter):
 class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
     extra = 0
-    fields = ["description", "amount", "voluntary", "removed", "position"]
+    fields = ["description", "amount", "voluntary", "removed", "tax_eligible", "position"]
 
 
 class AllocationInline(admin.TabularInline):

@@ -56,6 +56,8 @@ class InvoiceLine(models.Model):
     amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
     voluntary = models.BooleanField(_("cotisation volontaire"), default=False)
     removed = models.BooleanField(_("retirée par l'étudiant"), default=False)
+    # Counted in the tax slips (Relevé 8, T2202) when paid: tuition, not parking or a club.
+    tax_eligible = models.BooleanField(_("admissible aux relevés d'impôt"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

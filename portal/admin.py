@@ -87,6 +87,11 @@ class InstitutionAdmin(admin.ModelAdmin):
         ),
         (_("Bibliothèque et Repères"), {"fields": ["library_pickup_days", "career_info_url"]}),
         (
+            _("Attestation de fréquentation"),
+            {"fields": ["attestation_fee", "full_time_min_courses", "full_time_min_hours"]},
+        ),
+        (_("Relevés d'impôt"), {"fields": ["tax_slips_month", "tax_slips_day"]}),
+        (
             _("Portail des parents"),
             {
                 "fields": ["parent_portal_enabled", "parent_access_until_age", "diploma_credits"],

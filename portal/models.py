@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -206,6 +208,41 @@ class Institution(models.Model):
             "Après ce délai, le document passe à la personne suivante de la file d'attente."
         ),
     )
+    attestation_fee = models.DecimalField(
+        _("frais d'une attestation de fréquentation ($)"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("0 : l'attestation est gratuite et produite dès la demande."),
+    )
+    full_time_min_courses = models.PositiveSmallIntegerField(
+        _("temps plein : cours au minimum dans la session"),
+        default=4,
+        help_text=_(
+            "Collèges du Québec : 4 cours ou 180 heures. 0 : ce critère ne s'applique pas."
+        ),
+    )
+    full_time_min_hours = models.PositiveSmallIntegerField(
+        _("temps plein : heures au minimum dans la session"),
+        default=180,
+        help_text=_("0 : ce critère ne s'applique pas."),
+    )
+
+    tax_slips_month = models.PositiveSmallIntegerField(
+        _("relevés d'impôt disponibles à partir du mois"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_(
+            "Les relevés d'une année sont offerts aux étudiants l'année suivante, à "
+            "partir de ce mois et de ce jour (mi-février par défaut)."
+        ),
+    )
+    tax_slips_day = models.PositiveSmallIntegerField(
+        _("relevés d'impôt disponibles à partir du jour"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
 
     class Meta:
         verbose_name = _("établissement")
@@ -362,6 +399,10 @@ class AuditEvent(models.Model):
         IMPORT = "import", _("Import d'un fichier du registrariat")
         IMPORT_ADMIN = "import.admin", _("Import d'un fichier depuis l'administration")
         MIO_SENT = "mio.sent", _("Message MIO envoyé")
+        ATTESTATION_REQUESTED = "attestation.requested", _("Attestation de fréquentation demandée")
+        ATTESTATION_REVOKED = "attestation.revoked", _("Attestation de fréquentation révoquée")
+        TAX_PROFILE_UPDATED = "tax.profile_updated", _("NAS ou résidence déclarés")
+        TAX_SLIP_ISSUED = "tax.slip_issued", _("Relevé d'impôt produit")
         PARENT_SIGNUP_REQUESTED = (
             "parents.signup_requested",
             _("Portail des parents : demande de création de compte"),

@@ -80,8 +80,14 @@ MODULES: tuple[Module, ...] = (
         "attendance_certificate",
         _("Attestation de fréquentation"),
         _("Demande et paiement en ligne"),
+        "certificates:attestations",
     ),
-    Module("tax_slips", _("Relevés d'impôt"), _("Relevés d'impôt pour les frais de scolarité")),
+    Module(
+        "tax_slips",
+        _("Relevés d'impôt"),
+        _("Relevés d'impôt pour les frais de scolarité"),
+        "certificates:tax_slips",
+    ),
     Module(
         "library",
         _("Bibliothèque"),

@@ -51,6 +51,10 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", PORTAL_LOCAL_SECRET_KEY)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 # PORTAL_BASE_URL: the canonical address used in links sent by email (never the request's Host).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# PORTAL_FIELD_KEYS: Fernet keys (comma-separated, newest first) that encrypt the social
+# insurance numbers at rest; without one the portal refuses to store a NAS. Rotation: put the
+# new key first, run `manage.py reencrypt_sin`, then drop the old one (docs/tax-slips.md).
+PORTAL_FIELD_KEYS = env_list("PORTAL_FIELD_KEYS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,6 +74,7 @@ INSTALLED_APPS = [
     "messaging",
     "parents",
     "library",
+    "certificates",
     "django_tasks_db",
 ]
 
@@ -207,6 +212,8 @@ PORTAL_RATE_LIMITS = {
     "parent_help": {"key": (3, 60 * 60, 60 * 60), "ip": (10, 60 * 60, 60 * 60)},
     # Wrong codes at the second step (app or recovery code): 5 lock it for 15 minutes.
     "second_factor_failed": {"key": (5, 15 * 60, 15 * 60), "ip": (20, 60, 5 * 60)},
+    # /verifier/ (public): 30 codes checked per address in 10 minutes, then 10 minutes' wait.
+    "attestation_verify": {"key": (30, 10 * 60, 10 * 60), "ip": (30, 10 * 60, 10 * 60)},
 }
 # The longest link lifetime (an employee's first use); each kind of link checks its own.
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60

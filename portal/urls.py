@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("parents/", include("parents.urls")),
     path("", include("library.urls")),
+    path("", include("certificates.urls")),
     path("admin/", admin.site.urls),
     *public_patterns,
 ]

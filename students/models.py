@@ -379,6 +379,7 @@ class RecordAccess(models.Model):
         INVOICE = "invoice", _("Facture")
         PAYMENT = "payment", _("Paiement")
         RECEIPT = "receipt", _("Relevé de transaction")
+        SIN = "sin", _("Numéro d'assurance sociale")
 
     student = models.ForeignKey(
         Student, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("étudiant")

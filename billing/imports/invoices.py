@@ -73,8 +73,11 @@ class InvoiceImporter(Importer):
         "line_description": "line.description",
         "amount": "line.amount",
         "voluntary": "line.voluntary",
+        "tax_eligible": "line.tax_eligible",
     }
-    required = frozenset(columns)
+    # tax_eligible is optional: absent or empty, a new line is not eligible and a line already
+    # on file keeps its flag.
+    required = frozenset(columns) - {"tax_eligible"}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -167,6 +170,16 @@ class InvoiceImporter(Importer):
             ),
         )
 
+    def clean_tax_eligible(self, value: str) -> bool:
+        return cells.yes_no(
+            value,
+            "tax_eligible",
+            message=_(
+                "la colonne « tax_eligible » vaut « oui » pour des frais admissibles aux relevés "
+                "d'impôt (droits de scolarité), « non » sinon."
+            ),
+        )
+
     # Rows: every row is checked in `prepare`, since an invoice is known only from all of its rows
 
     def plan(self, row: Row) -> Plan:
@@ -180,6 +193,9 @@ class InvoiceImporter(Importer):
         errors: list[str] = []
         for header in self.columns:
             cell = row.cells.get(header, "")
+            if not cell and header not in self.required:
+                values[header] = None
+                continue
             if not cell:
                 errors.append(
                     _("la cellule « %(name)s » est vide ; elle est obligatoire.") % {"name": header}
@@ -311,6 +327,17 @@ class InvoiceImporter(Importer):
                     )
                 # The student's removal of a contribution survives while the line is the same.
                 line.removed = old.removed and not changes
+                if values.get("tax_eligible") is None:
+                    line.tax_eligible = old.tax_eligible
+                elif old.tax_eligible != line.tax_eligible:
+                    changes.append(
+                        Change(
+                            "tax_eligible",
+                            str(field_of(InvoiceLine, "tax_eligible").verbose_name),
+                            yes_no(old.tax_eligible),
+                            yes_no(line.tax_eligible),
+                        )
+                    )
                 if old.removed and changes:
                     self.warnings.append(
                         (

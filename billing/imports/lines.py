@@ -143,6 +143,7 @@ def new_line(invoice: Invoice, position: int, values: dict[str, Any]) -> Invoice
         description=values["line_description"],
         amount=values["amount"],
         voluntary=values["voluntary"],
+        tax_eligible=bool(values.get("tax_eligible")),
         position=position,
     )
 

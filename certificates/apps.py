@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CertificatesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "certificates"
+    verbose_name = _("Documents officiels")
+
+    def ready(self) -> None:
+        from certificates import demo  # noqa: F401 - the demo's attestation and tax slips
