@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "billing",
     "messaging",
     "parents",
+    "registration",
     "django_tasks_db",
 ]
 

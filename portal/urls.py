@@ -39,6 +39,7 @@ urlpatterns = [
     path("paiement/", include("billing.urls")),
     path("", include("students.urls")),
     path("", include("messaging.urls")),
+    path("", include("registration.urls")),
     path("parents/", include("parents.urls")),
     path("admin/", admin.site.urls),
     *public_patterns,
