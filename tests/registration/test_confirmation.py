@@ -4,6 +4,8 @@ of the late fee, and confirming charges it once, on an invoice of the payment ce
 home page reminds him until he confirms; staff list and export the unconfirmed students;
 `apply_late_fees` charges those who never confirmed, once."""
 
+# ruff: noqa: F811
+
 import datetime
 import html
 import re
