@@ -98,6 +98,10 @@ class ChoiceWindowImporter(Importer):
             value, "late_fee", low=Decimal(0), high=Decimal("99999.99"), example="25.00"
         )
 
+    def _check_field(self, header: str, value: Any) -> list[str]:
+        # An empty deadline or fee is filled in by clean_row, not refused as a null.
+        return [] if value is None else super()._check_field(header, value)
+
     def clean_row(self, values: dict[str, Any], instance: models.Model) -> list[str]:
         assert isinstance(instance, TermRegistration)
         errors = []

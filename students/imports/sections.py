@@ -62,11 +62,11 @@ class SectionImporter(RegistrarImporter):
         "course_code": "",
         "group": "",
         "teacher": "",
-        "capacity": "",
         "day": "day",
         "start": "start",
         "end": "end",
         "room": "room",
+        "capacity": "",
     }
     required = frozenset({"term", "course_code", "group", "day", "start", "end"})
     create_terms = True
