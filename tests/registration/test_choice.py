@@ -238,3 +238,64 @@ def test_staff_look_a_number_up_in_the_admin(bob_client, grid, client):
     typed = number.replace("-", "").lower()
     response = client.get(reverse("admin:portal_confirmation_changelist"), {"q": typed})
     assert number in text(response) and "2026102" in text(response)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_once_leave_one_current_choice(load_preset):
+    """A double click on two workers: both are kept (one as history), never two current ones
+    (PostgreSQL's row locks; SQLite serialises every writer anyway)."""
+    import threading
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from registration.models import TermRegistration
+    from registration.services import course_choice_submit
+    from students.models import Student
+    from tests.factories import make_student
+    from tests.students.factories_courses import make_term
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks; SQLite serialises every writer anyway")
+    student = make_student(load_preset("cstj"))
+    course = make_course("420-2A4-TH")
+    term = make_term("HIV-2027")
+    make_section(term, course)
+    now = timezone.now()
+    registration = TermRegistration.objects.create(
+        term=term,
+        choice_opens=now - datetime.timedelta(days=1),
+        choice_closes=now + datetime.timedelta(days=1),
+        confirmation_deadline=term.starts_on + datetime.timedelta(days=20),
+        late_fee=Decimal(25),
+    )
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def submit() -> None:
+        try:
+            mine = Student.objects.get(pk=student.pk)
+            reg = TermRegistration.objects.select_related("term").get(pk=registration.pk)
+            barrier.wait(timeout=10)
+            course_choice_submit(
+                request=None,
+                student=mine,
+                registration=reg,
+                course_ids=[course.pk],
+                ranks={},
+                actor=None,
+            )
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert CourseChoice.objects.count() == 2
+    assert CourseChoice.objects.filter(replaced_at__isnull=True).count() == 1
+    assert ChosenCourse.objects.count() == 2
