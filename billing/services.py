@@ -2,6 +2,7 @@
 and is audited; emails leave after commit."""
 
 import contextlib
+import datetime
 import secrets
 import uuid
 from decimal import Decimal
@@ -514,3 +515,27 @@ def receipt_send(*, request: HttpRequest, receipt: Receipt, email: str) -> None:
         student=receipt.payment.student,
         receipt=receipt.number,
     )
+
+
+# --- Fees charged by other modules (late confirmation, schedule change) ---------------------
+
+
+def invoice_fee_charge(
+    *,
+    student: Student,
+    session: str,
+    description: str,
+    amount: Decimal,
+    due_date: datetime.date,
+) -> Invoice:
+    """A new invoice of one line for a fee, payable in the payment centre (inside the caller's
+    transaction: the caller makes sure it is charged once, and audits it)."""
+    invoice = Invoice.objects.create(
+        student=student,
+        number=f"FRAIS-{_reference()}",
+        session=session,
+        description=description,
+        due_date=due_date,
+    )
+    InvoiceLine.objects.create(invoice=invoice, description=description, amount=amount)
+    return invoice

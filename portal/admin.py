@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditEvent, Institution, School
+from portal.confirmations import confirmation_number_normalize
+from portal.models import AuditEvent, Confirmation, Institution, School
 from portal.modules import MODULE_CHOICES
 
 admin.site.site_header = _("Portail — administration")
@@ -92,6 +93,10 @@ class InstitutionAdmin(admin.ModelAdmin):
         ),
         (_("Relevés d'impôt"), {"fields": ["tax_slips_month", "tax_slips_day"]}),
         (
+            _("Confirmation d'inscription"),
+            {"fields": ["enrolment_confirmation_dates", "enrolment_late_fee"]},
+        ),
+        (
             _("Portail des parents"),
             {
                 "fields": ["parent_portal_enabled", "parent_access_until_age", "diploma_credits"],
@@ -127,4 +132,25 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Confirmation)
+class ConfirmationAdmin(admin.ModelAdmin):
+    """Look a confirmation number up, as a person reads it out (dashes and case optional)."""
+
+    list_display = ["number", "kind", "identifier", "summary", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["number", "identifier", "user__username"]
+    readonly_fields = ["number", "kind", "user", "identifier", "summary", "created_at"]
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> Any:
+        return super().get_search_results(
+            request, queryset, confirmation_number_normalize(search_term)
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

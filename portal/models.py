@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -181,6 +181,29 @@ class Institution(models.Model):
             "La note finale qui accorde les crédits d'un cours au portail des parents : 60 au "
             "Québec, 50 en Ontario."
         ),
+    )
+    enrolment_confirmation_dates = models.CharField(
+        _("dates de confirmation d'inscription (MM-JJ)"),
+        max_length=60,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^([01][0-9]-[0-3][0-9])?( [01][0-9]-[0-3][0-9])*$",
+                _("Des dates MM-JJ séparées par une espace, ex. : 09-20 02-15."),
+            )
+        ],
+        help_text=_(
+            "La date limite proposée pour une nouvelle session : la première de ces dates qui "
+            "tombe dans la session (ex. : 09-20 02-15 pour le 20 septembre et le 15 février)."
+        ),
+    )
+    enrolment_late_fee = models.DecimalField(
+        _("frais de retard de confirmation ($)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("Proposés pour une nouvelle session ; 0 : aucuns frais."),
     )
     diploma_credits = models.PositiveSmallIntegerField(
         _("crédits requis pour le diplôme"),
@@ -431,6 +454,11 @@ class AuditEvent(models.Model):
         PASSKEY_REMOVED = "passkey.removed", _("Clé d'accès retirée")
         NEW_DEVICE = "login.new_device", _("Connexion depuis un nouvel appareil")
         NOT_ME = "sessions.not_me", _("« Ce n'était pas vous ? » : sessions fermées")
+        REAUTH_FAILED = "reauth.failed", _("Mot de passe de confirmation refusé")
+        COURSE_CHOICE_SUBMITTED = "registration.choice", _("Choix de cours remis")
+        ENROLMENT_CONFIRMED = "registration.confirmed", _("Inscription confirmée")
+        LATE_FEE_CHARGED = "registration.late_fee", _("Frais de retard de confirmation facturés")
+        PLACEMENT_RUN = "registration.placement", _("Placement des étudiants dans les groupes")
 
     kind = models.CharField(_("événement"), max_length=40, choices=Kind.choices, db_index=True)
     created_at = models.DateTimeField(_("date (UTC)"), auto_now_add=True, db_index=True)
@@ -462,3 +490,36 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()}"
+
+
+class Confirmation(models.Model):
+    """A confirmation number the portal showed someone for a sensitive step (course choice,
+    enrolment confirmation, schedule change): one format everywhere (`portal.confirmations`),
+    looked up by staff in the admin."""
+
+    class Kind(models.TextChoices):
+        COURSE_CHOICE = "course_choice", _("Choix de cours")
+        ENROLMENT = "enrolment", _("Confirmation d'inscription")
+        SCHEDULE_CHANGE = "schedule_change", _("Modification d'horaire")
+        PAYMENT = "payment", _("Paiement")
+
+    number = models.CharField(_("numéro de confirmation"), max_length=20, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="confirmations",
+        verbose_name=_("compte"),
+    )
+    identifier = models.CharField(_("identifiant"), max_length=40, blank=True)
+    summary = models.CharField(_("objet"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("numéro de confirmation")
+        verbose_name_plural = _("numéros de confirmation")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number

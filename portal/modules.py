@@ -46,11 +46,17 @@ MODULES: tuple[Module, ...] = (
         "students:schedule",
     ),
     Module("schedule_change", _("Modification d'horaire"), _("Choisissez un autre horaire")),
-    Module("course_choice", _("Choix de cours"), _("Choisissez vos cours de la prochaine session")),
+    Module(
+        "course_choice",
+        _("Choix de cours"),
+        _("Choisissez vos cours de la prochaine session"),
+        "registration:choice",
+    ),
     Module(
         "enrolment_confirmation",
         _("Confirmation d'inscription"),
         _("Confirmez votre présence à vos cours"),
+        "registration:confirmation",
     ),
     Module(
         "marks",

@@ -25,6 +25,8 @@ INSTITUTION_DEFAULTS: dict[str, Any] = {
     "parent_access_until_age": 18,
     "diploma_credits": 0,
     "passing_grade": 60,
+    "enrolment_confirmation_dates": "",
+    "enrolment_late_fee": 0,
     # Second factor: required for staff and employees, optional for students and parents.
     "second_factor_staff": "required",
     "second_factor_employees": "required",
@@ -57,6 +59,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             "parent_portal_enabled": True,
             "password_min_uppercase": 1,
             "enabled_modules": ALL_MODULE_SLUGS,
+            "enrolment_confirmation_dates": "09-20 02-15",
+            "enrolment_late_fee": 25,
         },
         "schools": [
             {
@@ -93,6 +97,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             "enabled_modules": ALL_MODULE_SLUGS,
             # Seed 001: "Repères : Obtenez de l'information sur les choix de carrière".
             "career_info_url": "https://www.reperes.qc.ca/",
+            # Seed 001: "Le 20 septembre et le 15 février … des frais de retard de 25 $"
+            "enrolment_confirmation_dates": "09-20 02-15",
+            "enrolment_late_fee": 25,
         },
         "schools": [{"code": "thetford", "name": "Cégep de Thetford", "is_main": True}],
     },

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "parents",
     "library",
     "certificates",
+    "registration",
     "django_tasks_db",
 ]
 

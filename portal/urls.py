@@ -39,6 +39,7 @@ urlpatterns = [
     path("paiement/", include("billing.urls")),
     path("", include("students.urls")),
     path("", include("messaging.urls")),
+    path("", include("registration.urls")),
     path("parents/", include("parents.urls")),
     path("", include("library.urls")),
     path("", include("certificates.urls")),

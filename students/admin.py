@@ -140,7 +140,7 @@ class SectionAdmin(ImportableAdmin):
     """A group of a course in a term: its meetings, its evaluations, and the group indicators
     (IDGZ, IFGZ) that the Cote R needs."""
 
-    list_display = ["course", "term", "group", "teacher", "idgz", "ifgz"]
+    list_display = ["course", "term", "group", "teacher", "capacity", "idgz", "ifgz"]
     list_filter = ["term"]
     search_fields = ["course__code", "course__title", "group", "teacher__last_name"]
     list_select_related = ["course", "term", "teacher"]

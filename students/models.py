@@ -195,6 +195,12 @@ class Section(models.Model):
         related_name="sections",
         verbose_name=_("enseignant"),
     )
+    capacity = models.PositiveSmallIntegerField(
+        _("places"),
+        null=True,
+        blank=True,
+        help_text=_("Nombre de places du groupe pour le placement. Vide : sans limite."),
+    )
     # Entered by staff from the ministry's figures (Cote R): the group's strength indicators.
     idgz = models.DecimalField(
         _("IDGZ (indicateur de dispersion du groupe)"),

@@ -66,6 +66,7 @@ class SectionImporter(RegistrarImporter):
         "start": "start",
         "end": "end",
         "room": "room",
+        "capacity": "",
     }
     required = frozenset({"term", "course_code", "group", "day", "start", "end"})
     create_terms = True
@@ -97,6 +98,9 @@ class SectionImporter(RegistrarImporter):
                 % {"value": value}
             )
         return employee
+
+    def clean_capacity(self, value: str) -> int | None:
+        return cells.integer(value, "capacity", low=0, high=cells.SMALL_INT_MAX) if value else None
 
     def clean_day(self, value: str) -> int:
         if value not in {str(day) for day in Meeting.Day.values}:
@@ -159,16 +163,10 @@ class SectionImporter(RegistrarImporter):
         errors = []
         first, _first_values = group[0]
         label = _section_label(values["term"], values["course_code"], values["group"])
-        before, now = first.cells.get("teacher", ""), row.cells.get("teacher", "")
-        if before != now:
-            errors.append(
-                _(
-                    "le groupe-cours %(section)s a « teacher » = « %(before)s » à la ligne "
-                    "%(first)d, mais « %(now)s » ici ; les lignes d'un même groupe-cours doivent "
-                    "concorder."
-                )
-                % {"section": label, "before": before, "first": first.line, "now": now}
-            )
+        for header in ("teacher", "capacity"):
+            before, now = first.cells.get(header, ""), row.cells.get(header, "")
+            if before != now:
+                errors.append(self._disagreement(label, header, before, now, first.line))
         if not all(name in values for name in ("day", "start", "end")):
             return errors
         for other, other_values in group:
@@ -195,18 +193,26 @@ class SectionImporter(RegistrarImporter):
                 break
         return errors
 
+    @staticmethod
+    def _disagreement(label: str, header: str, before: str, now: str, first: int) -> str:
+        return _(
+            "le groupe-cours %(section)s a « %(header)s » = « %(before)s » à la ligne "
+            "%(first)d, mais « %(now)s » ici ; les lignes d'un même groupe-cours doivent "
+            "concorder."
+        ) % {"section": label, "header": header, "before": before, "first": first, "now": now}
+
     def _plan_section(
         self, key: tuple[str, str, str], group: list[tuple[Row, dict[str, Any]]]
     ) -> None:
         first_row, first = group[0]
         existing = self.sections.get(key)
-        teacher_given = "teacher" in first
         if existing is None:
             section = Section(
                 term=first["term"],
                 course=first["course_code"],
                 group=first["group"],
                 teacher=first.get("teacher"),
+                capacity=first.get("capacity"),
             )
             plan = SectionPlan(section, created=True, first_line=first_row.line)
             old: list[Meeting] = []
@@ -217,10 +223,12 @@ class SectionImporter(RegistrarImporter):
         self.section_plans[key] = plan
 
         section_changes: list[Change] = []
-        if existing is not None and teacher_given:
-            section_changes = diff(existing, {"teacher": first["teacher"]})
+        given = {name: first[name] for name in ("teacher", "capacity") if name in first}
+        if existing is not None and given:
+            section_changes = diff(existing, given)
             plan.teacher_changed = bool(section_changes)
-            section.teacher = first["teacher"]
+            for name, value in given.items():
+                setattr(section, name, value)
 
         rows = [values for _row, values in group]
         pairs = _pair_meetings(old, rows)
@@ -274,7 +282,9 @@ class SectionImporter(RegistrarImporter):
         bulk_save(
             Section,
             new=[plan.section for plan in changed if plan.created],
-            changed=[(plan.section, ["teacher"]) for plan in changed if plan.teacher_changed],
+            changed=[
+                (plan.section, ["teacher", "capacity"]) for plan in changed if plan.teacher_changed
+            ],
         )
         removed = [meeting.pk for plan in changed for meeting in plan.removed]
         for chunk in chunks(removed):

@@ -169,8 +169,9 @@ def test_every_kind_is_registered(institution, tmp_path):
     message = refused(path, "grades")
 
     assert (
-        "Types possibles : attendance, courses, employees, enrolments, evaluations, final_grades, "
-        "guardians, invoices, loans, marks, sections, students." in message
+        "Types possibles : attendance, choice_windows, courses, elective_lists, employees, "
+        "enrolments, evaluations, final_grades, guardians, invoices, loans, marks, sections, "
+        "students." in message
     )
 
 
@@ -941,7 +942,7 @@ def test_headers_are_checked_as_for_the_students(courses, tmp_path):
     assert "Ligne 1 : colonne obligatoire manquante : « end »." in message
     assert (
         "Ligne 1 : colonne inconnue : « salle ». Colonnes permises : term, course_code, group, "
-        "teacher, day, start, end, room." in message
+        "teacher, day, start, end, room, capacity." in message
     )
     assert not Term.objects.exists()
 

@@ -27,7 +27,9 @@ from tests.factories import activate, make_employee, make_student
 from tests.students import factories_courses
 
 BUDGET = 15
-HOME_BUDGET = 10  # tests/accounts/test_query_budget.py's budget for the home page
+# tests/accounts/test_query_budget.py's budget for the home page, plus the enrolment
+# confirmation reminder's one query (registration.home).
+HOME_BUDGET = 11
 EVALUATIONS = 10
 CURRENT = "AUT-2026"
 PAST = "HIV-2026"

@@ -1,0 +1,185 @@
+"""The registrar's side: each term's calendar (choice window, confirmation deadline, late
+fee), the elective lists, the course choices and their history, the enrolment confirmations,
+the late fees; the placement (`Placer les étudiants`), the unconfirmed students' list and its
+CSV export. Confirmation numbers are looked up in portal's "Numéros de confirmation"."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.csv_export import csv_response
+from registration.models import (
+    ChosenCourse,
+    CourseChoice,
+    ElectiveList,
+    EnrolmentConfirmation,
+    LateFee,
+    TermRegistration,
+)
+from registration.placement import placement_run
+from registration.selectors import unconfirmed_students
+from students.admin_imports import ImportableAdmin
+
+
+@admin.register(TermRegistration)
+class TermRegistrationAdmin(ImportableAdmin):
+    list_display = [
+        "term",
+        "choice_opens",
+        "choice_closes",
+        "confirmation_deadline",
+        "late_fee",
+        "placed_at",
+    ]
+    list_select_related = ["term"]
+    readonly_fields = ["placed_at"]
+    actions = ["place_dry_run", "place_students", "export_unconfirmed"]
+    change_form_template = "admin/registration/termregistration/change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<id:pk>/non-confirmes/",
+                self.admin_site.admin_view(self.unconfirmed_view),
+                name="registration_termregistration_unconfirmed",
+            ),
+            *super().get_urls(),
+        ]
+
+    def unconfirmed_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        registration = get_object_or_404(TermRegistration.objects.select_related("term"), pk=pk)
+        students = unconfirmed_students(registration=registration)
+        if request.GET.get("format") == "csv":
+            return _unconfirmed_csv([registration])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Étudiants qui n'ont pas confirmé : %(term)s")
+            % {"term": registration.term.code},
+            "registration": registration,
+            "students": students,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/registration/unconfirmed.html", context)
+
+    @admin.action(description=gettext_lazy("Simuler le placement (rien n'est enregistré)"))
+    def place_dry_run(self, request: HttpRequest, queryset: QuerySet[TermRegistration]) -> None:
+        self._place(request, queryset, dry_run=True)
+
+    @admin.action(
+        description=gettext_lazy("Placer les étudiants dans les groupes"),
+        permissions=["change"],
+    )
+    def place_students(self, request: HttpRequest, queryset: QuerySet[TermRegistration]) -> None:
+        self._place(request, queryset, dry_run=False)
+
+    def _place(
+        self, request: HttpRequest, queryset: QuerySet[TermRegistration], *, dry_run: bool
+    ) -> None:
+        for registration in queryset.select_related("term"):
+            report = placement_run(registration=registration, dry_run=dry_run, actor=request.user)
+            self.message_user(
+                request, f"{registration.term.code} : {report.summary()}", messages.SUCCESS
+            )
+            missed = [line for line in report.lines() if line.startswith("   ")]
+            if missed:
+                self.message_user(
+                    request,
+                    _(
+                        "%(count)d cours non placé(s) ; le détail : "
+                        "manage.py place_students %(term)s --dry-run"
+                    )
+                    % {"count": len(missed), "term": registration.term.code},
+                    messages.WARNING,
+                )
+
+    @admin.action(description=gettext_lazy("Exporter les étudiants non confirmés (CSV)"))
+    def export_unconfirmed(
+        self, request: HttpRequest, queryset: QuerySet[TermRegistration]
+    ) -> HttpResponse:
+        return _unconfirmed_csv(list(queryset.select_related("term")))
+
+
+def _unconfirmed_csv(registrations: list[TermRegistration]) -> HttpResponse:
+    rows = [
+        [
+            registration.term.code,
+            student.matricule,
+            student.last_name,
+            student.first_name,
+            student.email,
+            student.program.code if student.program else "",
+        ]
+        for registration in registrations
+        for student in unconfirmed_students(registration=registration)
+    ]
+    return csv_response(
+        filename="non-confirmes.csv",
+        header=["session", "matricule", "nom", "prénom", "courriel", "programme"],
+        rows=rows,
+    )
+
+
+@admin.register(ElectiveList)
+class ElectiveListAdmin(ImportableAdmin):
+    list_display = ["name", "term", "code", "size"]
+    list_filter = ["term"]
+    search_fields = ["name", "code"]
+    filter_horizontal = ["courses"]
+
+
+class ChosenCourseInline(admin.TabularInline):
+    model = ChosenCourse
+    extra = 0
+    fields = ["course", "elective_list", "rank"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CourseChoice)
+class CourseChoiceAdmin(admin.ModelAdmin):
+    list_display = ["student", "term", "confirmation", "submitted_at", "replaced_at"]
+    list_filter = ["term"]
+    search_fields = ["student__matricule", "student__last_name", "confirmation__number"]
+    list_select_related = ["student", "term", "confirmation"]
+    readonly_fields = ["student", "term", "confirmation", "submitted_at", "replaced_at"]
+    inlines = [ChosenCourseInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(EnrolmentConfirmation)
+class EnrolmentConfirmationAdmin(admin.ModelAdmin):
+    list_display = ["student", "term", "confirmation", "confirmed_at", "late"]
+    list_filter = ["term", "late"]
+    search_fields = ["student__matricule", "student__last_name", "confirmation__number"]
+    list_select_related = ["student", "term", "confirmation"]
+    readonly_fields = ["student", "term", "confirmation", "confirmed_at", "late"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(LateFee)
+class LateFeeAdmin(admin.ModelAdmin):
+    list_display = ["student", "term", "amount", "invoice_number", "charged_at"]
+    list_filter = ["term"]
+    search_fields = ["student__matricule", "student__last_name", "invoice_number"]
+    list_select_related = ["student", "term"]
+    readonly_fields = ["student", "term", "amount", "invoice_number", "charged_at", "charged_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
