@@ -10,7 +10,7 @@ in `prepare`, a few queries whatever the length of the file.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -89,13 +89,14 @@ def bulk_save(
 
 @dataclass
 class Target:
-    """What a row of a multi-column kind is about (`Plan.instance`): a record and its name."""
+    """What a row of a multi-column kind is about (`Plan.instance`): a record and its name, or
+    a function that names it (called only when the report's details are printed)."""
 
     record: models.Model
-    label: str
+    label: str | Callable[[], str]
 
     def __str__(self) -> str:
-        return self.label
+        return self.label if isinstance(self.label, str) else self.label()
 
 
 # --- Kinds found by several columns -------------------------------------------------------------
@@ -124,7 +125,17 @@ class RegistrarImporter(Importer):
         self.employees: dict[str, Employee] = {}
         self.enrolments: dict[tuple[str, str, str], list[Enrolment]] = defaultdict(list)
 
-    # Loading, once for the whole file
+    def start_batch(self) -> None:
+        # The sessions are few and kept; the rest is loaded again for the next batch's rows.
+        super().start_batch()
+        self.courses = {}
+        self.sections = {}
+        self.sections_by_pk = {}
+        self.students = {}
+        self.employees = {}
+        self.enrolments = defaultdict(list)
+
+    # Loading, once for the whole file (or once per batch, for a kind with `batch_rows`)
 
     def load_terms(self) -> None:
         self.terms = {cells.term_key(term.code): term for term in Term.objects.all()}
