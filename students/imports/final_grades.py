@@ -66,7 +66,7 @@ class FinalGradeImporter(RegistrarImporter):
         self.once(
             enrolment.pk,
             row.line,
-            self.repeated_row(),
+            self.repeated_row,
             {"matricule": student.matricule, "course": course.code, "term": term.code},
         )
         fields = {

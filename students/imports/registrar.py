@@ -186,7 +186,11 @@ class RegistrarImporter(Importer):
 
     def load_students(self, rows: Sequence[Row]) -> None:
         for chunk in chunks(cells_of(rows, "matricule")):
-            for student in Student.objects.filter(matricule__in=chunk):
+            # What the kinds read of a student (their keys, their name in the report).
+            queryset = Student.objects.filter(matricule__in=chunk).only(
+                "pk", "matricule", "last_name", "first_name", "user_id"
+            )
+            for student in queryset:
                 self.students[student.matricule] = student
 
     def load_employees(self, rows: Sequence[Row], header: str) -> None:
@@ -303,12 +307,16 @@ class RegistrarImporter(Importer):
         """Finds the row's record; returns what the row does, or raises ValidationError."""
         raise NotImplementedError
 
-    def once(self, key: Any, line: int, message: str, names: dict[str, Any]) -> None:
+    def once(
+        self, key: Any, line: int, message: str | Callable[[], str], names: dict[str, Any]
+    ) -> None:
         """Raises when the record `key` was already named at an earlier line of the file;
-        `message` says so with `names` and %(first)d, that line."""
+        `message` (or the function that returns it, called only then) says so with `names` and
+        %(first)d, that line."""
         first = self.seen.setdefault(key, line)
         if first != line:
-            raise ValidationError(message % {**names, "first": first})
+            text = message() if callable(message) else message
+            raise ValidationError(text % {**names, "first": first})
 
     def section_for(self, term: Term, course: Course, group: str) -> Section:
         section = self.sections.get(section_key(term, course, group))
