@@ -4,7 +4,8 @@
         .venv/bin/python tests/perf/bench_admin.py --runs 5
 
 For each page (changelists, their filters and searches, an evaluation with its marks) it prints
-the median time of `--runs` requests after one warm-up, through Django's test client in this
+the median time of `--runs` requests after one warm-up (and the median of their SQL time, the
+part that grows with the tables), through Django's test client in this
 process (no web server: the time is Django's and PostgreSQL's), and the number of queries.
 A superuser `bench-admin` is created if missing. Nothing here is a test: pytest does not
 collect it.
@@ -78,20 +79,21 @@ def main() -> None:
     )
     client = Client()
     client.force_login(user)
-    print(f"{'page':<30} {'median ms':>10} {'queries':>8} {'rows':>7}")
+    print(f"{'page':<30} {'median ms':>10} {'SQL ms':>7} {'queries':>8} {'rows':>7}")
     for name, url, params in pages():
         response = client.get(url, params)
         assert response.status_code == 200, (url, response.status_code)
-        timings = []
+        timings, sql = [], []
         for _run in range(options.runs):
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
                 response = client.get(url, params)
                 timings.append((time.perf_counter() - started) * 1000)
+            sql.append(sum(float(query["time"]) for query in captured.captured_queries) * 1000)
         cl = response.context_data.get("cl") if response.context_data else None
         rows = f"{cl.result_count:,}" if cl is not None else "—"
         print(
-            f"{name:<30} {statistics.median(timings):>10.0f} "
+            f"{name:<30} {statistics.median(timings):>10.0f} {statistics.median(sql):>7.0f} "
             f"{len(captured.captured_queries):>8} {rows:>7}",
             flush=True,
         )
