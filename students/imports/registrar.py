@@ -186,9 +186,18 @@ class RegistrarImporter(Importer):
 
     def load_students(self, rows: Sequence[Row]) -> None:
         for chunk in chunks(cells_of(rows, "matricule")):
-            # What the kinds read of a student (their keys, their name in the report).
+            # What the kinds read of a student (keys, name, program, school, account); another
+            # field is still read when asked for, with a query.
             queryset = Student.objects.filter(matricule__in=chunk).only(
-                "pk", "matricule", "last_name", "first_name", "user_id"
+                "pk",
+                "matricule",
+                "last_name",
+                "first_name",
+                "email",
+                "program_id",
+                "school_id",
+                "grade",
+                "user_id",
             )
             for student in queryset:
                 self.students[student.matricule] = student
