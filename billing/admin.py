@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -17,6 +17,7 @@ from billing.selectors import invoices_with_balance
 from portal.csv_export import csv_response
 from students.admin_access import RecordAccessMixin
 from students.admin_imports import ImportableAdmin
+from students.admin_search import StudentSearchMixin
 from students.models import RecordAccess, Student
 
 
@@ -109,7 +110,7 @@ class InPersonPaymentForm(forms.Form):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(RecordAccessMixin, ImportableAdmin):
+class InvoiceAdmin(StudentSearchMixin, RecordAccessMixin, ImportableAdmin):
     access_what = RecordAccess.What.INVOICE
     list_display = [
         "number",
@@ -121,9 +122,15 @@ class InvoiceAdmin(RecordAccessMixin, ImportableAdmin):
         "balance_display",
     ]
     list_filter = [OverdueFilter, "status", "session"]
-    search_fields = ["number", "student__matricule", "student__last_name", "student__first_name"]
+    # A student (see StudentSearchMixin) or the start of an invoice number.
+    search_fields = ["^number", "^student__matricule", "student__last_name", "student__first_name"]
     list_select_related = ["student"]
     autocomplete_fields = ["student"]
+    show_full_result_count = False
+
+    def own_search(self, word: str) -> Q:
+        return Q(number__istartswith=word)
+
     inlines = [InvoiceLineInline, AllocationInline]
     actions = [export_csv, "record_payment"]
 
@@ -201,7 +208,7 @@ class CancelForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(RecordAccessMixin, admin.ModelAdmin):
+class PaymentAdmin(StudentSearchMixin, RecordAccessMixin, admin.ModelAdmin):
     access_what = RecordAccess.What.PAYMENT
 
     def access_item(self, obj: Payment) -> str:
@@ -217,8 +224,18 @@ class PaymentAdmin(RecordAccessMixin, admin.ModelAdmin):
         "completed_at",
     ]
     list_filter = ["status", "provider", "created_at"]
-    search_fields = ["reference", "student__matricule", "student__last_name", "provider_session_id"]
+    search_fields = [
+        "^reference",
+        "^student__matricule",
+        "student__last_name",
+        "provider_session_id",
+    ]
     list_select_related = ["student"]
+    show_full_result_count = False
+
+    def own_search(self, word: str) -> Q:
+        return Q(reference__istartswith=word) | Q(provider_session_id=word)
+
     readonly_fields = ["cancel_link", *[field.name for field in Payment._meta.fields]]
     inlines = [PaymentAllocationInline]
 

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -7,12 +7,13 @@ from portal.csv_export import csv_response
 from students.admin_access import RecordAccessMixin
 from students.admin_filters import ScheduleRetrievedFilter
 from students.admin_imports import ImportableAdmin
+from students.admin_search import StudentSearchMixin
+from students.admin_widgets import MarkInline
 from students.models import (
     Course,
     Employee,
     Enrolment,
     Evaluation,
-    Mark,
     Meeting,
     Program,
     RecordAccess,
@@ -55,8 +56,11 @@ class StudentAdmin(RecordAccessMixin, ImportableAdmin):
         "activated",
     ]
     list_filter = [ActivatedFilter, ScheduleRetrievedFilter, "school", "program", "grade"]
-    search_fields = ["matricule", "last_name", "first_name", "code_permanent", "email"]
+    # A prefix of the matricule or code permanent, a part of a name or email: all indexed on
+    # PostgreSQL (migration 0008_search_indexes).
+    search_fields = ["^matricule", "last_name", "first_name", "^code_permanent", "email"]
     list_select_related = ["program", "school", "user"]
+    show_full_result_count = False  # "n résultats (N au total)" would count every student
     readonly_fields = ["user", "created_at", "updated_at"]
     fieldsets = [
         (
@@ -149,7 +153,7 @@ class SectionAdmin(ImportableAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(RecordAccessMixin, ImportableAdmin):
+class EnrolmentAdmin(StudentSearchMixin, RecordAccessMixin, ImportableAdmin):
     access_what = RecordAccess.What.FINAL_GRADES
 
     def access_item(self, obj: Enrolment) -> str:
@@ -157,16 +161,15 @@ class EnrolmentAdmin(RecordAccessMixin, ImportableAdmin):
 
     list_display = ["student", "section", "final_grade", "absences", "lateness"]
     list_filter = ["section__term"]
-    search_fields = ["student__matricule", "student__last_name", "section__course__code"]
+    # A student (see StudentSearchMixin) or the start of a course code.
+    search_fields = ["^student__matricule", "student__last_name", "^section__course__code"]
     list_select_related = ["student", "section__course", "section__term"]
     autocomplete_fields = ["student", "section"]
+    show_full_result_count = False
 
-
-class MarkInline(admin.TabularInline):
-    model = Mark
-    extra = 0
-    fields = ["student", "mark", "max_mark"]
-    autocomplete_fields = ["student"]
+    def own_search(self, word: str) -> Q:
+        sections = Section.objects.filter(course__code__istartswith=word)
+        return Q(section_id__in=list(sections.values_list("pk", flat=True)))
 
 
 @admin.register(Evaluation)
@@ -184,6 +187,7 @@ class EvaluationAdmin(RecordAccessMixin, ImportableAdmin):
     list_select_related = ["section__course", "section__term"]
     autocomplete_fields = ["section"]
     inlines = [MarkInline]
+    show_full_result_count = False
 
 
 # --- Qui a consulté mon dossier -------------------------------------------------------------
@@ -238,6 +242,7 @@ class RecordAccessAdmin(admin.ModelAdmin):
     list_filter = ["what", "history"]
     search_fields = ["student__matricule", "student__last_name", "staff_name"]
     list_select_related = ["student"]
+    show_full_result_count = False
     date_hierarchy = "created_at"
     actions = [export_accesses_csv]
 

@@ -84,6 +84,10 @@ class Student(Person):
         verbose_name = _("étudiant")
         verbose_name_plural = _("étudiants")
         ordering = ["last_name", "first_name", "matricule"]
+        # The admin's list reads its first page in this order (docs/performance.md).
+        indexes = [
+            models.Index(fields=["last_name", "first_name", "matricule"], name="student_list_order")
+        ]
 
     def __str__(self) -> str:
         return f"{self.last_name}, {self.first_name} ({self.matricule})"
@@ -294,6 +298,7 @@ class Evaluation(models.Model):
         verbose_name = _("évaluation")
         verbose_name_plural = _("évaluations")
         ordering = ["date", "id"]
+        indexes = [models.Index(fields=["date", "id"], name="evaluation_list_order")]
         constraints = [
             models.UniqueConstraint(fields=["section", "title"], name="evaluation_unique"),
         ]

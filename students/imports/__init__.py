@@ -13,6 +13,7 @@ this app never imports them): `billing.imports` (invoices), `parents.imports` (g
 """
 
 import hashlib
+import io
 from importlib import import_module
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from students.imports.engine import (
     line_error,
     run,
 )
-from students.imports.reading import FileUnreadable, Row, Table, read_bytes, table_from_bytes
+from students.imports.reading import FileUnreadable, Row, Table, open_file, stream_table
 
 __all__ = [
     "PREFETCH_CHUNK",
@@ -94,12 +95,18 @@ def kinds_for_model(model: type) -> list[str]:
 
 
 def import_file(
-    *, kind: str, path: Path | str | None = None, data: bytes | None = None, dry_run: bool = False
+    *,
+    kind: str,
+    path: Path | str | None = None,
+    data: bytes | None = None,
+    dry_run: bool = False,
+    details: bool = True,
 ) -> Report:
     """Imports one file (CSV or .xlsx) of `kind`, read from `path` or given as `data`, or raises
     ImportRefused listing every error.
 
-    Nothing is written when a single row is wrong, nor with `dry_run`.
+    Nothing is written when a single row is wrong, nor with `dry_run`. The file is read as a
+    stream (see students.imports.engine); `details=False` skips the report's per-row lines.
     """
     available = importers()
     if kind not in available:
@@ -110,13 +117,20 @@ def import_file(
             ]
         )
     try:
-        if data is None:
-            data = read_bytes(path or "")
-        table = table_from_bytes(data)
+        with open_file(path or "") if data is None else io.BytesIO(data) as file:
+            sha256 = hashlib.file_digest(file, "sha256").hexdigest()
+            file.seek(0)
+            table = stream_table(file)
+            report = run(
+                available[kind],
+                table,
+                institution=institution_current(),
+                dry_run=dry_run,
+                details=details,
+            )
     except FileUnreadable as unreadable:
         raise ImportRefused(
             [line_error(line, message) if line else message for line, message in unreadable.errors]
         ) from None
-    report = run(available[kind], table, institution=institution_current(), dry_run=dry_run)
-    report.sha256 = hashlib.sha256(data).hexdigest()
+    report.sha256 = sha256
     return report

@@ -4,6 +4,7 @@ matricule, the term). Each rule takes the cell's text (already stripped) and ret
 or raises ValidationError with a French message that quotes the value and says what to do."""
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -309,8 +310,12 @@ def student(students: dict[str, Student], value: str, institution: Institution) 
     return found
 
 
+@functools.lru_cache(maxsize=1024)
 def term_key(code: str) -> str:
-    """A term code as files and records are compared: without case or accents (ÉTÉ-2027)."""
+    """A term code as files and records are compared: without case or accents (ÉTÉ-2027).
+    (Cached: a file names a few terms on every row.)"""
+    if code.isascii():
+        return code.upper()
     decomposed = unicodedata.normalize("NFKD", code)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 

@@ -1,13 +1,22 @@
 """The import engine: what every kind shares, whatever app it belongs to.
 
-An import is all-or-nothing: every row is read and checked first (`Importer.plan`), every error
-is reported with its line number (`ImportRefused`), and only a clean file is written, in one
-transaction (`run`). `--dry-run` (and the admin's first step) runs the same checks and writes
-nothing; the `Report` says what the file creates, updates, leaves as it is and removes.
+An import is all-or-nothing: every row is read and checked (`Importer.plan`), every error is
+reported with its line number (`ImportRefused`), and the file is written in one transaction
+(`run`) that is rolled back whole if a single row is wrong. `--dry-run` (and the admin's first
+step) runs the same checks and writes nothing; the `Report` says what the file creates, updates,
+leaves as it is and removes.
+
+Memory stays flat in the file's size: the file is read as a stream of rows, and a kind that sets
+`batch_rows` is checked and written batch by batch (prepare, plan, apply), so that only one
+batch's rows, records and plans are alive at a time; what spans the file (the keys already seen,
+for the "already at line N" errors) is kept in `seen`. Per-row labels are built only when the
+report's details are asked for (`details=True`: `--dry-run`, `-v 2`, the admin's check).
 """
 
 import datetime
-from collections.abc import Callable, Iterator, Sequence
+import itertools
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -19,6 +28,7 @@ from portal.models import Institution
 from students.imports.reading import Row, Table
 
 PREFETCH_CHUNK = 500
+BATCH_ROWS = 5000  # rows checked and written at a time by a kind that sets `batch_rows`
 
 
 def chunks[T](values: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -97,6 +107,9 @@ class Importer:
     key: ClassVar[str]
     columns: ClassVar[dict[str, str]]
     required: ClassVar[frozenset[str]]
+    # Rows checked and written at a time (see `start_batch`); None: the whole file at once, for
+    # a kind whose rows depend on each other across the file (notes or removals over all rows).
+    batch_rows: ClassVar[int | None] = None
 
     @classmethod
     def listed_under(cls) -> type[models.Model]:
@@ -130,6 +143,12 @@ class Importer:
         return errors
 
     # Rows
+
+    def start_batch(self) -> None:
+        """Forgets what the previous batch loaded, before `prepare` loads the next one's (only
+        for a kind with `batch_rows`). `seen` is kept: it spans the file. `notes`, `removed` and
+        `apply` are called once per batch, with that batch's plans."""
+        self.existing = {}
 
     def prepare(self, rows: Sequence[Row]) -> None:
         """Loads the records the file names, in a few queries whatever its length."""
@@ -250,25 +269,43 @@ class Importer:
 # --- Running an import ---------------------------------------------------------------------------
 
 
-@dataclass
+DETAILS_IN_MEMORY = 4 * 1024 * 1024  # characters of report details kept before a temp file
+
+
 class Report:
-    dry_run: bool
-    plans: list[Plan]
-    notes: list[str]
-    removed: int = 0
-    sha256: str = ""  # of the file's bytes, for the audit log
+    """What an import did or would do: counts, notes, removals, and, when asked for, one line
+    per creation or update (written as they come to a temporary file past a few megabytes, so
+    that a million-row report costs no memory)."""
 
-    @property
-    def created(self) -> int:
-        return sum(plan.created for plan in self.plans)
+    def __init__(self, dry_run: bool, *, details: bool = True) -> None:
+        self.dry_run = dry_run
+        self.notes: list[str] = []
+        self.removed = 0
+        self.sha256 = ""  # of the file's bytes, for the audit log
+        self.created = 0
+        self.updated = 0
+        self.unchanged = 0
+        self._details = (
+            tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed with the report)
+                max_size=DETAILS_IN_MEMORY, mode="w+", encoding="utf-8"
+            )
+            if details
+            else None
+        )
 
-    @property
-    def updated(self) -> int:
-        return sum(bool(not plan.created and plan.changes) for plan in self.plans)
-
-    @property
-    def unchanged(self) -> int:
-        return len(self.plans) - self.created - self.updated
+    def count(self, plans: Iterable[Plan]) -> None:
+        """Adds a batch's plans to the counts (and to the details, when they are kept)."""
+        for plan in plans:
+            if plan.created:
+                self.created += 1
+            elif plan.changes:
+                self.updated += 1
+            else:
+                self.unchanged += 1
+                continue
+            if self._details is not None:
+                # A NUL never reaches a plan (the reader refuses it): it separates the lines.
+                self._details.write(_detail(plan) + "\x00")
 
     @property
     def summary(self) -> str:
@@ -278,21 +315,32 @@ class Report:
 
     def details(self) -> list[str]:
         """One line per creation or update, naming the fields an update changes."""
-        lines = []
-        for plan in self.plans:
-            if plan.created:
-                lines.append(_("Ligne %(line)d : création de %(record)s") % _describe(plan))
-            elif plan.changes:
-                changes = " ; ".join(
-                    _("%(field)s « %(old)s » → « %(new)s »")
-                    % {"field": c.label, "old": _show(c.old), "new": _show(c.new)}
-                    for c in plan.changes
-                )
-                lines.append(
-                    _("Ligne %(line)d : mise à jour de %(record)s : %(changes)s")
-                    % {**_describe(plan), "changes": changes}
-                )
-        return lines
+        return list(self.iter_details())
+
+    def iter_details(self) -> Iterator[str]:
+        """The details one at a time (for printing a long report)."""
+        if self._details is None:
+            return
+        self._details.seek(0)
+        pending = ""
+        while block := self._details.read(64 * 1024):
+            *lines, pending = (pending + block).split("\x00")
+            yield from lines
+        self._details.seek(0, 2)
+
+
+def _detail(plan: Plan) -> str:
+    if plan.created:
+        return _("Ligne %(line)d : création de %(record)s") % _describe(plan)
+    changes = " ; ".join(
+        _("%(field)s « %(old)s » → « %(new)s »")
+        % {"field": c.label, "old": _show(c.old), "new": _show(c.new)}
+        for c in plan.changes
+    )
+    return _("Ligne %(line)d : mise à jour de %(record)s : %(changes)s") % {
+        **_describe(plan),
+        "changes": changes,
+    }
 
 
 def _describe(plan: Plan) -> dict[str, Any]:
@@ -307,28 +355,54 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def batches(importer: Importer, rows: Iterable[Row]) -> Iterator[list[Row]]:
+    """The rows in the kind's batches, or all at once."""
+    if importer.batch_rows is None:
+        yield list(rows)
+        return
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, importer.batch_rows)):
+        yield batch
+
+
 def run(
-    importer_class: type["Importer"], table: Table, *, institution: Institution, dry_run: bool
+    importer_class: type["Importer"],
+    table: Table,
+    *,
+    institution: Institution,
+    dry_run: bool,
+    details: bool = True,
 ) -> Report:
-    """Checks every row of `table`, then writes them all in one transaction unless `dry_run`;
-    raises ImportRefused listing every error, and then nothing is written."""
+    """Checks every row of `table` and writes them in one transaction unless `dry_run`; raises
+    ImportRefused listing every error, and then nothing is written (the transaction is rolled
+    back). `table.rows` may be a stream: rows are read, checked and written batch by batch, and
+    once a row is wrong the rest is only checked. `details`: keep the report's per-row lines."""
     with transaction.atomic():
         importer = importer_class(institution=institution)
-        errors = table.errors + importer.check_headers(table.headers)
+        read = len(table.errors)  # a stream adds its unreadable rows as it is read
+        errors = table.errors[:read] + importer.check_headers(table.headers)
         if any(line == 1 for line, _message in errors):
             raise refuse(errors)
-        importer.prepare(table.rows)
-        plans = []
-        for row in table.rows:
-            try:
-                plans.append(importer.plan(row))
-            except RowInvalid as invalid:
-                errors.extend((row.line, message) for message in invalid.messages)
+        report = Report(dry_run, details=details)
+        for number, batch in enumerate(batches(importer, table.rows)):
+            if number:
+                importer.start_batch()
+            importer.prepare(batch)
+            plans = []
+            for row in batch:
+                try:
+                    plans.append(importer.plan(row))
+                except RowInvalid as invalid:
+                    errors.extend((row.line, message) for message in invalid.messages)
+            del batch
+            if errors or table.errors:
+                continue  # the file is refused: the rest is only checked
+            report.count(plans)
+            report.notes.extend(importer.notes(plans, dry_run=dry_run))
+            report.removed += importer.removed(plans)
+            if not dry_run:
+                importer.apply([plan for plan in plans if plan.created or plan.changes])
+        errors.extend(table.errors[read:])
         if errors:
             raise refuse(errors)
-        report = Report(
-            dry_run, plans, importer.notes(plans, dry_run=dry_run), importer.removed(plans)
-        )
-        if not dry_run:
-            importer.apply([plan for plan in plans if plan.created or plan.changes])
     return report

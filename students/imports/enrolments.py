@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from students.imports import register
-from students.imports.engine import Change, Plan, line_error
+from students.imports.engine import BATCH_ROWS, Change, Plan, line_error
 from students.imports.reading import Row
 from students.imports.registrar import (
     RegistrarImporter,
@@ -34,10 +34,15 @@ class EnrolmentImporter(RegistrarImporter):
         "group": "section",
     }
     required = frozenset(columns)
+    batch_rows = BATCH_ROWS
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.moves: list[tuple[int, Enrolment, str]] = []  # (line, enrolment, old group)
+
+    def start_batch(self) -> None:
+        super().start_batch()
+        self.moves = []  # the previous batch's were noted
 
     def prepare(self, rows: Sequence[Row]) -> None:
         self.load_terms()
@@ -62,10 +67,10 @@ class EnrolmentImporter(RegistrarImporter):
         found = self.enrolments.get((student.matricule, *offering(term, course)), [])
         same = next((e for e in found if e.section_id == section.pk), None)
         if same is not None:
-            return Plan(row.line, Target(same, str(same)), False, {"section": section})
+            return Plan(row.line, Target(same, same.__str__), False, {"section": section})
         if not found:
             enrolment = Enrolment(student=student, section=section)
-            return Plan(row.line, Target(enrolment, str(enrolment)), True, {"section": section})
+            return Plan(row.line, Target(enrolment, enrolment.__str__), True, {"section": section})
         if len(found) > 1:
             raise ValidationError(many_groups(found, names))
         enrolment = found[0]

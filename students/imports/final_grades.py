@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from students.imports import cells, register
-from students.imports.engine import Plan
+from students.imports.engine import BATCH_ROWS, Plan
 from students.imports.reading import Row
 from students.imports.registrar import (
     RegistrarImporter,
@@ -34,6 +34,7 @@ class FinalGradeImporter(RegistrarImporter):
         "lateness": "lateness",
     }
     required = frozenset({"term", "matricule", "course_code", "grade"})
+    batch_rows = BATCH_ROWS
 
     def prepare(self, rows: Sequence[Row]) -> None:
         self.load_terms()
@@ -65,7 +66,7 @@ class FinalGradeImporter(RegistrarImporter):
         self.once(
             enrolment.pk,
             row.line,
-            self.repeated_row(),
+            self.repeated_row,
             {"matricule": student.matricule, "course": course.code, "term": term.code},
         )
         fields = {
@@ -74,7 +75,7 @@ class FinalGradeImporter(RegistrarImporter):
         changes = diff(enrolment, fields)
         for name, value in fields.items():
             setattr(enrolment, name, value)
-        return Plan(row.line, Target(enrolment, str(enrolment)), False, values, changes)
+        return Plan(row.line, Target(enrolment, enrolment.__str__), False, values, changes)
 
     def apply(self, plans: Sequence[Plan]) -> None:
         bulk_save(

@@ -1,21 +1,24 @@
 """`import_csv marks`: a student's mark at an evaluation, found by (term, matricule,
 course_code, evaluation): the evaluation is found in the group the student is enrolled in."""
 
+import functools
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from students.imports import cells, register
-from students.imports.engine import Plan, chunks
+from students.imports.engine import BATCH_ROWS, PREFETCH_CHUNK, Plan, chunks
 from students.imports.reading import Row
 from students.imports.registrar import (
     RegistrarImporter,
     Target,
-    bulk_save,
+    cells_of,
     diff,
     evaluations_by_section,
 )
@@ -37,6 +40,12 @@ class MarkImporter(RegistrarImporter):
         "max_mark": "max_mark",
     }
     required = frozenset(columns)
+    batch_rows = BATCH_ROWS
+
+    def start_batch(self) -> None:
+        super().start_batch()
+        self.evaluations = {}
+        self.marks = {}
 
     def prepare(self, rows: Sequence[Row]) -> None:
         self.load_terms()
@@ -44,34 +53,39 @@ class MarkImporter(RegistrarImporter):
         self.load_sections(rows)
         self.load_students(rows)
         self.load_enrolments(rows)
-        self.evaluations = evaluations_by_section(self.sections.values())
-        self.marks: dict[tuple[int, int], Mark] = {}
-        evaluations = {
-            evaluation.pk: evaluation
-            for by_title in self.evaluations.values()
-            for evaluation in by_title.values()
+        # Only the sections where the batch's students are enrolled, and only their marks.
+        enrolled = {
+            enrolment.section_id for found in self.enrolments.values() for enrolment in found
         }
-        students = {student.pk: student for student in self.students.values()}
+        self.evaluations = evaluations_by_section(
+            self.sections_by_pk[pk] for pk in enrolled if pk in self.sections_by_pk
+        )
+        # A mark known by its key: (pk, mark, max_mark); a record is built only to change it.
+        self.marks: dict[int, tuple[int, Decimal, Decimal]] = {}
+        titles = {title.casefold() for title in cells_of(rows, "evaluation")}
+        evaluations = [
+            evaluation.pk
+            for by_title in self.evaluations.values()
+            for title, evaluation in by_title.items()
+            if title in titles
+        ]
+        students = [student.pk for student in self.students.values()]
         if not evaluations:
             return
-        for chunk in chunks(list(students)):
-            for mark in Mark.objects.filter(
-                student_id__in=chunk, evaluation_id__in=list(evaluations)
-            ):
-                mark.student = students[mark.student_id]
-                mark.evaluation = evaluations[mark.evaluation_id]
-                self.marks[(mark.evaluation_id, mark.student_id)] = mark
+        for chunk in chunks(students):
+            for pk, evaluation, student, mark, max_mark in Mark.objects.filter(
+                student_id__in=chunk, evaluation_id__in=evaluations
+            ).values_list("pk", "evaluation_id", "student_id", "mark", "max_mark"):
+                self.marks[mark_key(evaluation, student)] = (pk, mark, max_mark)
 
     def clean_evaluation(self, value: str) -> str:
         return value
 
     def clean_mark(self, value: str) -> Decimal:
-        return cells.decimal(value, "mark", low=Decimal(0), high=Decimal("9999.99"), example="17.5")
+        return _number(value, "mark", "17.5")
 
     def clean_max_mark(self, value: str) -> Decimal:
-        maximum = cells.decimal(
-            value, "max_mark", low=Decimal(0), high=Decimal("9999.99"), example="20"
-        )
+        maximum = _number(value, "max_mark", "20")
         if maximum == 0:
             raise ValidationError(
                 _("« max_mark » doit être plus grand que 0.") + " " + cells.received(value)
@@ -80,11 +94,12 @@ class MarkImporter(RegistrarImporter):
 
     def plan_row(self, row: Row, values: dict[str, Any]) -> Plan:
         term, course, student = values["term"], values["course_code"], values["matricule"]
+        mark, max_mark = values["mark"], values["max_mark"]
         errors = []
-        if values["mark"] > values["max_mark"]:
+        if mark > max_mark:
             errors.append(
                 _("la note %(mark)s dépasse le maximum %(max)s (« max_mark »).")
-                % {"mark": values["mark"], "max": values["max_mark"]}
+                % {"mark": mark, "max": max_mark}
             )
         try:
             evaluation = self._evaluation(student, term, course, values["evaluation"])
@@ -92,28 +107,37 @@ class MarkImporter(RegistrarImporter):
             errors.extend(error.messages)
         if errors:
             raise ValidationError(errors)
+        key = mark_key(evaluation.pk, student.pk)
         self.once(
-            (evaluation.pk, student.pk),
+            key,
             row.line,
-            _(
-                "la note de l'étudiant %(matricule)s à l'évaluation « %(title)s » du cours "
-                "%(course)s figure déjà à la ligne %(first)d."
-            ),
+            REPEATED,
             {"matricule": student.matricule, "title": evaluation.title, "course": course.code},
         )
-        fields = {"mark": values["mark"], "max_mark": values["max_mark"]}
-        label = _("%(student)s — %(evaluation)s") % {
-            "student": student,
-            "evaluation": evaluation,
-        }
-        existing = self.marks.get((evaluation.pk, student.pk))
+
+        def label() -> str:
+            return _("%(student)s — %(evaluation)s") % {
+                "student": student,
+                "evaluation": evaluation,
+            }
+
+        existing = self.marks.get(key)
         if existing is None:
-            mark = Mark(evaluation=evaluation, student=student, **fields)
-            return Plan(row.line, Target(mark, label), True, values)
-        changes = diff(existing, fields)
+            record = Mark(evaluation=evaluation, student=student, mark=mark, max_mark=max_mark)
+            return Plan(row.line, Target(record, label), True, values)
+        pk, old_mark, old_max = existing
+        if old_mark == mark and old_max == max_mark:
+            # Unchanged, the most common row of a weekly sync: no record is built for it.
+            return Plan(row.line, Target(None, label), False, values)  # type: ignore[arg-type]
+        record = Mark(
+            pk=pk, evaluation=evaluation, student=student, mark=old_mark, max_mark=old_max
+        )
+        record._state.adding = False
+        fields = {"mark": mark, "max_mark": max_mark}
+        changes = diff(record, fields)
         for name, value in fields.items():
-            setattr(existing, name, value)
-        return Plan(row.line, Target(existing, label), False, values, changes)
+            setattr(record, name, value)
+        return Plan(row.line, Target(record, label), False, values, changes)
 
     def _evaluation(self, student: Student, term: Term, course: Course, title: str) -> Evaluation:
         section = self.enrolment_for(student, term, course).section
@@ -142,8 +166,48 @@ class MarkImporter(RegistrarImporter):
         )
 
     def apply(self, plans: Sequence[Plan]) -> None:
-        bulk_save(
-            Mark,
-            new=[plan.instance.record for plan in plans if plan.created],
-            changed=[(plan.instance.record, plan.fields) for plan in plans if not plan.created],
-        )
+        # The cells were checked by `cells.decimal` (at most 2 decimals, 0 to 9999.99: what the
+        # fields hold) and the keys resolved from loaded records: no full_clean per mark.
+        new = [plan.instance.record for plan in plans if plan.created]
+        if connection.vendor == "postgresql":
+            _copy(new)  # PostgreSQL's COPY: a third of bulk_create's time for a million marks
+        else:
+            Mark.objects.bulk_create(new, batch_size=PREFETCH_CHUNK)
+        changed = [plan.instance.record for plan in plans if not plan.created]
+        if changed:
+            Mark.objects.bulk_update(changed, ["mark", "max_mark"], batch_size=PREFETCH_CHUNK)
+
+
+def _copy(marks: Sequence[Mark]) -> None:
+    """Inserts new marks with COPY (inside the import's transaction), as bulk_create would:
+    the same columns, `created_at` now."""
+    if not marks:
+        return
+    now = timezone.now()
+    table = Mark._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            f'COPY "{table}" (evaluation_id, student_id, mark, max_mark, created_at) FROM STDIN'
+        ) as copy,
+    ):
+        for mark in marks:
+            copy.write_row((mark.evaluation_id, mark.student_id, mark.mark, mark.max_mark, now))
+
+
+def mark_key(evaluation_pk: int, student_pk: int) -> int:
+    """A mark's key as one number: the file's keys are kept until its end (`seen`), a million
+    of them for a college's marks, and one int costs a third of a tuple of two."""
+    return evaluation_pk << 32 | student_pk
+
+
+REPEATED = gettext_lazy(
+    "la note de l'étudiant %(matricule)s à l'évaluation « %(title)s » du cours "
+    "%(course)s figure déjà à la ligne %(first)d."
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _number(value: str, header: str, example: str) -> Decimal:
+    """A mark or a maximum (cached: a file of marks holds few distinct numbers)."""
+    return cells.decimal(value, header, low=Decimal(0), high=Decimal("9999.99"), example=example)

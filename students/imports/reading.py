@@ -2,20 +2,27 @@
 of an `.xlsx` workbook saved by Excel. Either way the rows come out as text cells, numbered as
 the registrar sees them (the header is line 1), so that one set of cell rules reads both.
 
+The file is read as a stream (`stream_table`): its rows come one at a time, so that reading a
+million-row file costs the memory of one row; `table_from_bytes` and `read_table` keep every
+row in a list, for a short file.
+
 Nothing here raises anything but FileUnreadable: a file that cannot be read (wrong encoding,
 broken workbook, NUL bytes, binary junk) is refused with a message saying what to do, and a
 row that cannot be read is an error at its line.
 """
 
+import codecs
 import csv
 import datetime
 import io
+import itertools
+import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
@@ -32,7 +39,7 @@ class FileUnreadable(Exception):
         self.errors = list(errors)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     line: int  # where the row starts in the file; the header is line 1
     cells: dict[str, str]  # header → cell, stripped; only the file's own columns
@@ -41,13 +48,25 @@ class Row:
 @dataclass
 class Table:
     headers: list[str]
-    rows: list[Row]
-    errors: list[tuple[int, str]]  # rows that could not be read as rows
+    rows: Iterable[Row]  # a list, or a stream read once (`stream_table`)
+    # Rows that could not be read as rows; a stream adds them as it reaches them.
+    errors: list[tuple[int, str]]
 
 
 def read_table(path: Path | str) -> Table:
     """The rows of the file at `path` (see `table_from_bytes`). Raises FileUnreadable."""
     return table_from_bytes(read_bytes(path))
+
+
+def open_file(path: Path | str) -> IO[bytes]:
+    """The file at `path`, opened for `stream_table`. Raises FileUnreadable."""
+    try:
+        return Path(path).open("rb")
+    except FileNotFoundError:
+        raise FileUnreadable([(0, _("Fichier introuvable : %(path)s") % {"path": path})]) from None
+    except OSError as error:
+        message = _("Impossible de lire le fichier %(path)s : %(error)s.")
+        raise FileUnreadable([(0, message % {"path": path, "error": error.strerror})]) from None
 
 
 def read_bytes(path: Path | str) -> bytes:
@@ -61,12 +80,23 @@ def read_bytes(path: Path | str) -> bytes:
 
 
 def table_from_bytes(data: bytes) -> Table:
-    """The rows of a file's content: an .xlsx workbook (recognised by its content, whatever
-    its name) or a CSV file. Headers are compared without case or surrounding spaces; blank
-    rows are skipped. Raises FileUnreadable."""
-    if data.startswith(XLSX_MAGIC):
-        return _table(_xlsx_lines(data), delimiter=None)
-    if data.startswith(XLS_MAGIC):
+    """The rows of a file's content, all read (see `stream_table`). Raises FileUnreadable."""
+    table = stream_table(io.BytesIO(data))
+    table.rows = list(table.rows)
+    return table
+
+
+def stream_table(file: IO[bytes]) -> Table:
+    """The rows of an open binary file (seekable): an .xlsx workbook (recognised by its
+    content, whatever its name) or a CSV file. Headers are compared without case or
+    surrounding spaces; blank rows are skipped. The header is read at once, the rows as
+    `rows` is iterated (once), while the file stays open. Raises FileUnreadable, also while
+    the rows are read."""
+    start = file.read(len(XLSX_MAGIC))
+    file.seek(0)
+    if start.startswith(XLSX_MAGIC):
+        return _table(_xlsx_lines(file), delimiter=None)
+    if start.startswith(XLS_MAGIC):
         raise FileUnreadable(
             [
                 (
@@ -79,39 +109,83 @@ def table_from_bytes(data: bytes) -> Table:
                 )
             ]
         )
-    return _read_csv(data)
+    return _read_csv(file)
 
 
 # --- CSV ----------------------------------------------------------------------------------------
 
+LONE_CR = re.compile(r"(?<=\r)(?!\n)")  # an old Mac line end, inside what ends with \n
 
-def _read_csv(data: bytes) -> Table:
-    if data.startswith(UTF16_BOMS):
+
+def _text_lines(file: IO[bytes]) -> Iterator[str]:
+    """The file's lines as text, with their ends, decoded one at a time (a UTF-8 character
+    never spans a line end)."""
+    for number, raw in enumerate(file, start=1):
+        if number == 1:
+            if raw.startswith(UTF16_BOMS):
+                raise FileUnreadable([(1, _utf8_advice())])
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FileUnreadable([(number, _utf8_advice())]) from None
+        # macOS writes accents decomposed: store one form, so that a second import finds no
+        # change.
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+        if "\r" in text[:-2]:
+            yield from (piece for piece in LONE_CR.split(text) if piece)
+        else:
+            yield text
+
+
+def _check_utf8(file: IO[bytes]) -> None:
+    """Refuses a file that is not UTF-8 before anything else is said of it (a pass over the
+    file, in blocks), at the line of its first bad byte."""
+    if file.read(2).startswith(UTF16_BOMS):
         raise FileUnreadable([(1, _utf8_advice())])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise FileUnreadable([(line, _utf8_advice())]) from None
-    # macOS writes accents decomposed: store one form, so that a second import finds no change.
-    text = unicodedata.normalize("NFC", text)
-    first_line = text.split("\n", 1)[0]
+    file.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    newlines = 0
+    while True:
+        block = file.read(1024 * 1024)
+        try:
+            decoder.decode(block, final=not block)
+        except UnicodeDecodeError as error:
+            # The error's bytes are the block, after the few of a character cut at its start.
+            line = newlines + error.object[: error.start].count(b"\n") + 1
+            raise FileUnreadable([(line, _utf8_advice())]) from None
+        if not block:
+            break
+        newlines += block.count(b"\n")
+    file.seek(0)
+
+
+def _read_csv(file: IO[bytes]) -> Table:
+    _check_utf8(file)
+    text_lines = _text_lines(file)
+    first_line = next(text_lines, "")
     # Excel in a French locale separates with semicolons (the comma is the decimal mark there).
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(itertools.chain([first_line], text_lines), delimiter=delimiter)
 
-    def lines() -> Iterable[tuple[int, list[str]]]:
+    def lines() -> Iterator[tuple[int, list[str]]]:
         previous_end = 0
-        for cells in reader:
-            yield previous_end + 1, cells
-            previous_end = reader.line_num
+        try:
+            for cells in reader:
+                yield previous_end + 1, cells
+                previous_end = reader.line_num
+        except csv.Error as error:
+            raise FileUnreadable(
+                [
+                    (
+                        reader.line_num,
+                        _("le fichier CSV est mal formé (%(error)s).") % {"error": error},
+                    )
+                ]
+            ) from None
 
-    try:
-        return _table(lines(), delimiter=delimiter)
-    except csv.Error as error:
-        raise FileUnreadable(
-            [(reader.line_num, _("le fichier CSV est mal formé (%(error)s).") % {"error": error})]
-        ) from None
+    return _table(lines(), delimiter=delimiter)
 
 
 def _utf8_advice() -> str:
@@ -124,18 +198,18 @@ def _utf8_advice() -> str:
 # --- Excel --------------------------------------------------------------------------------------
 
 
-def _xlsx_lines(data: bytes) -> Iterable[tuple[int, list[str]]]:
-    """The first sheet's rows as text cells, with their row numbers."""
+def _xlsx_lines(file: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    """The first sheet's rows as text cells, with their row numbers, read as they come."""
     import openpyxl  # only when a workbook comes: it is slow to import
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = [
-            (number, [excel_cell(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-        workbook.close()
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, [excel_cell(value) for value in values]
+        finally:
+            workbook.close()
     # Any failure of the parser on a file sent from outside (bad zip, missing part, broken or
     # hostile XML refused by defusedxml…) means one thing to the registrar: unreadable.
     except Exception:
@@ -150,7 +224,6 @@ def _xlsx_lines(data: bytes) -> Iterable[tuple[int, list[str]]]:
                 )
             ]
         ) from None
-    return rows
 
 
 def excel_cell(value: Any) -> str:
@@ -193,31 +266,36 @@ def _table(lines: Iterable[tuple[int, list[str]]], *, delimiter: str | None) -> 
     # A spreadsheet may carry unnamed empty columns on the right; they are dropped.
     unnamed = [index for index, name in enumerate(headers) if not name]
     named = [index for index, name in enumerate(headers) if name]
-    rows, errors = [], []
-    for line, cells in iterator:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if any("\x00" in cell for cell in cells):
-            errors.append((line, _nul_error()))
-            continue
-        if delimiter is None:
-            # A workbook's rows are as long as its widest: past the header, only empty cells.
-            extra = cells[len(headers) :]
-            cells = cells[: len(headers)] + [""] * (len(headers) - len(cells))
-            if any(cell.strip() for cell in extra):
-                unnamed_cell = _("une cellule remplie est dans une colonne sans nom à la ligne 1.")
-                errors.append((line, unnamed_cell))
+    names = [(index, headers[index]) for index in named]
+    errors: list[tuple[int, str]] = []
+
+    def rows() -> Iterator[Row]:
+        for line, cells in iterator:
+            if not any(cell.strip() for cell in cells):
                 continue
-        elif len(cells) != len(headers):
-            errors.append((line, _cell_count_error(len(cells), len(headers), delimiter)))
-            continue
-        if any(cells[index].strip() for index in unnamed):
-            errors.append(
-                (line, _("une cellule remplie est dans une colonne sans nom à la ligne 1."))
-            )
-            continue
-        rows.append(Row(line, {headers[index]: cells[index].strip() for index in named}))
-    return Table(headers=[headers[index] for index in named], rows=rows, errors=errors)
+            if any("\x00" in cell for cell in cells):
+                errors.append((line, _nul_error()))
+                continue
+            if delimiter is None:
+                # A workbook's rows are as long as its widest: past the header, only empty cells.
+                extra = cells[len(headers) :]
+                cells = cells[: len(headers)] + [""] * (len(headers) - len(cells))
+                if any(cell.strip() for cell in extra):
+                    errors.append((line, _unnamed_error()))
+                    continue
+            elif len(cells) != len(headers):
+                errors.append((line, _cell_count_error(len(cells), len(headers), delimiter)))
+                continue
+            if any(cells[index].strip() for index in unnamed):
+                errors.append((line, _unnamed_error()))
+                continue
+            yield Row(line, {name: cells[index].strip() for index, name in names})
+
+    return Table(headers=[headers[index] for index in named], rows=rows(), errors=errors)
+
+
+def _unnamed_error() -> str:
+    return _("une cellule remplie est dans une colonne sans nom à la ligne 1.")
 
 
 def _nul_error() -> str:

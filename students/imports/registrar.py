@@ -10,7 +10,7 @@ in `prepare`, a few queries whatever the length of the file.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -89,13 +89,14 @@ def bulk_save(
 
 @dataclass
 class Target:
-    """What a row of a multi-column kind is about (`Plan.instance`): a record and its name."""
+    """What a row of a multi-column kind is about (`Plan.instance`): a record and its name, or
+    a function that names it (called only when the report's details are printed)."""
 
     record: models.Model
-    label: str
+    label: str | Callable[[], str]
 
     def __str__(self) -> str:
-        return self.label
+        return self.label if isinstance(self.label, str) else self.label()
 
 
 # --- Kinds found by several columns -------------------------------------------------------------
@@ -124,13 +125,26 @@ class RegistrarImporter(Importer):
         self.employees: dict[str, Employee] = {}
         self.enrolments: dict[tuple[str, str, str], list[Enrolment]] = defaultdict(list)
 
-    # Loading, once for the whole file
+    def start_batch(self) -> None:
+        # The sessions, courses and sections are bounded by the college, not by the file: they
+        # are kept (and loaded only for the courses a batch adds); the students and their
+        # enrolments are loaded again for the next batch's rows.
+        super().start_batch()
+        self.students = {}
+        self.employees = {}
+        self.enrolments = defaultdict(list)
+
+    # Loading, once for the whole file (or once per batch, for a kind with `batch_rows`)
 
     def load_terms(self) -> None:
         self.terms = {cells.term_key(term.code): term for term in Term.objects.all()}
 
     def load_courses(self, rows: Sequence[Row]) -> None:
-        codes = [code.upper() for code in cells_of(rows, "course_code")]
+        codes = [
+            code.upper()
+            for code in cells_of(rows, "course_code")
+            if code.upper() not in self.courses
+        ]
         for chunk in chunks(codes):
             queryset = Course.objects.annotate(code_upper=Upper("code")).filter(
                 code_upper__in=chunk
@@ -144,21 +158,48 @@ class RegistrarImporter(Importer):
 
     def load_sections(self, rows: Sequence[Row], *, meetings: bool = False) -> None:
         """Every section of the file's courses in the file's terms (call after the two)."""
-        terms, courses = self._file_terms(rows), list(self.courses.values())
+        terms, courses = self._file_terms(rows), self._file_courses(rows)
+        # A kind read in batches loads each course's sections once, sharing one record of its
+        # term and course between them.
+        loaded = self.__dict__.setdefault("_offerings", set())
+        courses = [c for c in courses if any((t.pk, c.pk) not in loaded for t in terms)]
         if not terms or not courses:
             return
-        queryset = Section.objects.filter(term__in=terms, course__in=courses).select_related(
-            "term", "course", "teacher"
-        )
+        queryset = Section.objects.filter(term__in=terms, course__in=courses)
+        if self.batch_rows is None:
+            queryset = queryset.select_related("term", "course", "teacher")
         if meetings:
             queryset = queryset.prefetch_related("meetings")
+        terms_by_pk = {term.pk: term for term in terms}
+        courses_by_pk = {course.pk: course for course in courses}
         for section in queryset:
+            if self.batch_rows is not None:
+                section.term = terms_by_pk[section.term_id]
+                section.course = courses_by_pk[section.course_id]
             self.sections[section_key(section.term, section.course, section.group)] = section
             self.sections_by_pk[section.pk] = section
+        loaded.update((term.pk, course.pk) for term in terms for course in courses)
+
+    def _file_courses(self, rows: Sequence[Row]) -> list[Course]:
+        codes = {code.upper() for code in cells_of(rows, "course_code")}
+        return [course for code, course in self.courses.items() if code in codes]
 
     def load_students(self, rows: Sequence[Row]) -> None:
         for chunk in chunks(cells_of(rows, "matricule")):
-            for student in Student.objects.filter(matricule__in=chunk):
+            # What the kinds read of a student (keys, name, program, school, account); another
+            # field is still read when asked for, with a query.
+            queryset = Student.objects.filter(matricule__in=chunk).only(
+                "pk",
+                "matricule",
+                "last_name",
+                "first_name",
+                "email",
+                "program_id",
+                "school_id",
+                "grade",
+                "user_id",
+            )
+            for student in queryset:
                 self.students[student.matricule] = student
 
     def load_employees(self, rows: Sequence[Row], header: str) -> None:
@@ -171,8 +212,8 @@ class RegistrarImporter(Importer):
         the students)."""
         if not self.sections_by_pk or not self.students:
             return
-        terms = {section.term_id for section in self.sections_by_pk.values()}
-        courses = {section.course_id for section in self.sections_by_pk.values()}
+        terms = {term.pk for term in self._file_terms(rows)}
+        courses = {course.pk for course in self._file_courses(rows)}
         by_pk = {student.pk: student for student in self.students.values()}
         for chunk in chunks(list(by_pk)):
             queryset = Enrolment.objects.filter(
@@ -240,20 +281,27 @@ class RegistrarImporter(Importer):
         """Each of the row's cells as a value (header → value), and the errors."""
         values: dict[str, Any] = {}
         errors: list[str] = []
-        for header in self.columns:
-            if header not in row.cells:
+        cells_ = row.cells
+        for header, clean in self.cleaners():
+            if header not in cells_:
                 continue
-            cell = row.cells[header]
+            cell = cells_[header]
             if not cell and header in self.required:
                 errors.append(
                     _("la cellule « %(name)s » est vide ; elle est obligatoire.") % {"name": header}
                 )
                 continue
             try:
-                values[header] = getattr(self, f"clean_{header}")(cell)
+                values[header] = clean(cell)
             except ValidationError as error:
                 errors.extend(error.messages)
         return values, errors
+
+    def cleaners(self) -> list[tuple[str, Callable[[str], Any]]]:
+        """Each column with its `clean_<header>` method, looked up once per import."""
+        if getattr(self, "_cleaners", None) is None:
+            self._cleaners = [(header, getattr(self, f"clean_{header}")) for header in self.columns]
+        return self._cleaners
 
     def plan(self, row: Row) -> Plan:
         values, errors = self.clean_cells(row)
@@ -268,12 +316,16 @@ class RegistrarImporter(Importer):
         """Finds the row's record; returns what the row does, or raises ValidationError."""
         raise NotImplementedError
 
-    def once(self, key: Any, line: int, message: str, names: dict[str, Any]) -> None:
+    def once(
+        self, key: Any, line: int, message: str | Callable[[], str], names: dict[str, Any]
+    ) -> None:
         """Raises when the record `key` was already named at an earlier line of the file;
-        `message` says so with `names` and %(first)d, that line."""
+        `message` (or the function that returns it, called only then) says so with `names` and
+        %(first)d, that line."""
         first = self.seen.setdefault(key, line)
         if first != line:
-            raise ValidationError(message % {**names, "first": first})
+            text = message() if callable(message) else message
+            raise ValidationError(text % {**names, "first": first})
 
     def section_for(self, term: Term, course: Course, group: str) -> Section:
         section = self.sections.get(section_key(term, course, group))

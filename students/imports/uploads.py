@@ -55,7 +55,7 @@ def import_upload_confirm(*, upload: ImportFile, actor: Any, request: HttpReques
         raise ImportRefused(
             [_("Le fichier conservé a changé depuis la simulation ; envoyez-le de nouveau.")]
         )
-    report = import_file(kind=upload.kind, data=data)
+    report = import_file(kind=upload.kind, data=data, details=False)
     audit_record(
         kind=AuditEvent.Kind.IMPORT_ADMIN,
         request=request,

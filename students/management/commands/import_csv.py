@@ -35,7 +35,9 @@ class Command(BaseCommand):
         self, *args: object, kind: str, file: Path, dry_run: bool, verbosity: int, **options: object
     ) -> None:
         try:
-            report = import_file(kind=kind, path=file, dry_run=dry_run)
+            report = import_file(
+                kind=kind, path=file, dry_run=dry_run, details=dry_run or verbosity >= 2
+            )
         except ImportRefused as refused:
             raise CommandError(
                 "\n".join(
@@ -60,7 +62,7 @@ class Command(BaseCommand):
                 },
             )
         if dry_run or verbosity >= 2:
-            for line in report.details():
+            for line in report.iter_details():
                 self.stdout.write(line)
         for note in report.notes:
             self.stdout.write(self.style.WARNING(note))
