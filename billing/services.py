@@ -3,7 +3,6 @@ and is audited; emails leave after commit."""
 
 import contextlib
 import datetime
-import secrets
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -17,7 +16,8 @@ from django.utils import timezone, translation
 from billing.models import ZERO, Allocation, Invoice, InvoiceLine, Payment, Receipt
 from billing.providers import CardResult, DemoProvider, provider_for
 from billing.selectors import invoice_frozen, invoices_open, invoices_with_balance
-from portal.models import AuditEvent
+from portal.confirmations import confirmation_issue, confirmation_number_new
+from portal.models import AuditEvent, Confirmation
 from portal.services import audit_record
 from students.models import Student
 
@@ -37,7 +37,20 @@ def _audit(kind: str, *, request: HttpRequest | None, student: Student, **detail
 
 
 def _reference() -> str:
-    return "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))
+    """A payment's reference: the portal's one confirmation-number format (K7QM-4TXD-92HP), so
+    that an approved payment is looked up by staff like any other confirmation."""
+    return confirmation_number_new()
+
+
+def _confirmation_issue(payment: Payment) -> None:
+    """Stores the approved payment's reference among the portal's confirmation numbers."""
+    confirmation_issue(
+        kind=Confirmation.Kind.PAYMENT,
+        user=payment.payer or payment.student.user,
+        identifier=payment.student.matricule,
+        summary=f"{payment.amount} $ ({payment.reference})",
+        number=payment.reference,
+    )
 
 
 # --- Voluntary contributions ----------------------------------------------------------------
@@ -252,6 +265,7 @@ def payment_fulfil(
     payment.save()
     _invoices_settle(payment)
     receipt = _receipt_issue(payment)
+    _confirmation_issue(payment)
     _audit(
         AuditEvent.Kind.PAYMENT_SUCCEEDED,
         request=request,
@@ -407,6 +421,7 @@ def payment_record_in_person(
     Allocation.objects.bulk_create(allocations)
     _invoices_settle(payment)
     receipt = _receipt_issue(payment)
+    _confirmation_issue(payment)
     audit_record(
         kind=AuditEvent.Kind.PAYMENT_RECORDED,
         request=request,

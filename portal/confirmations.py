@@ -1,5 +1,6 @@
 """Confirmation numbers: one format for every sensitive confirmation in the portal (course
-choice, enrolment confirmation, schedule change), stored so that staff can look one up in the
+choice, enrolment confirmation, schedule change, approved payments: their reference is drawn
+the same way), stored so that staff can look one up in the
 admin ("Numéros de confirmation") when a person calls with it.
 
 Format: three groups of four characters from an alphabet without look-alikes (no 0/O, 1/I/L),
@@ -31,19 +32,22 @@ def confirmation_number_normalize(value: str) -> str:
 
 
 def confirmation_issue(
-    *, kind: str, user: Any, identifier: str = "", summary: str = ""
+    *, kind: str, user: Any, identifier: str = "", summary: str = "", number: str = ""
 ) -> Confirmation:
-    """A new confirmation number for `user`, stored (inside the caller's transaction)."""
+    """A confirmation number for `user`, stored (inside the caller's transaction). `number`:
+    one the caller already drew with `confirmation_number_new()` (a payment's reference, shown
+    before the payment is approved); a new one is drawn should it be taken."""
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 return Confirmation.objects.create(
-                    number=confirmation_number_new(),
+                    number=number or confirmation_number_new(),
                     kind=kind,
                     user=user,
                     identifier=identifier[:40],
                     summary=summary[:300],
                 )
         except IntegrityError:  # the same random number twice: draw again
+            number = ""
             continue
     raise RuntimeError("No free confirmation number after 5 draws")

@@ -330,3 +330,25 @@ def test_the_statement_lists_the_receipt(bob_client, payment):
     text = page(bob_client.get(STATEMENT))
     assert "Mes paiements" in text
     assert f'href="{reverse("billing:receipt", args=[receipt.number])}"' in text
+
+
+def test_an_approved_payments_reference_is_a_confirmation_number_staff_can_look_up(
+    bob_client, bob, payment, client
+):
+    from accounts.models import User
+    from portal.models import Confirmation
+
+    # Before approval the reference is only an attempt: nothing to look up yet.
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", payment.reference)
+    assert not Confirmation.objects.exists()
+    bob_client.post(demo_url(payment), card())
+    bob_client.post(demo_url(payment), card())  # a second click confirms nothing more
+    confirmation = Confirmation.objects.get()
+    assert (confirmation.kind, confirmation.number) == ("payment", payment.reference)
+    assert confirmation.user == bob and confirmation.identifier == "2026102"
+
+    staff = User.objects.create_superuser("registraire", "r@example.org", "Registraire-Test-2026")
+    client.force_login(staff)
+    typed = payment.reference.replace("-", " ").lower()
+    response = client.get(reverse("admin:portal_confirmation_changelist"), {"q": typed})
+    assert payment.reference in visible(response) and "350.00 $" in visible(response)
