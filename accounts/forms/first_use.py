@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.captcha import CAPTCHA_ERRORS
 from accounts.models import SecretQuestion
 from accounts.services.first_use import IdentityClaim
 from accounts.validators import personal_facts, validators_for
@@ -107,6 +108,7 @@ class IdentityForm(forms.Form):
                 label=_("Code de sécurité"),
                 help_text=_("Recopiez les caractères de l'image."),
                 widget=CaptchaTextInput(attrs={"aria-label": _("Code de sécurité")}),
+                error_messages=CAPTCHA_ERRORS,
             )
 
     def clean_code_permanent(self) -> str:

@@ -383,7 +383,6 @@ CSTJ_WRONG_FIELDS: dict[str, Callable[[Student, Institution], dict[str, str]]] =
         "code_permanent": s.code_permanent[:6] + "03" + s.code_permanent[8:]
     },
     "wrong birthdate": lambda s, i: {"birthdate": "2006-03-06"},
-    "wrong CAPTCHA": lambda s, i: {"captcha_1": "WRONG"},
 }
 
 
@@ -419,7 +418,6 @@ CAOMSC_WRONG_FIELDS = {
     "wrong last name": {"last_name": "Amour"},
     "wrong birthdate": {"birthdate": "24/11/1979"},
     "wrong postal code": {"postal_code": "H2T 2C9"},
-    "wrong CAPTCHA": {"captcha_1": "WRONG"},
 }
 
 
