@@ -252,6 +252,8 @@ SECURE_CSP = {
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+# Date formats per language beyond Django's own (portal/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 LOCALE_PATHS = [SITE_DIR / "locale"]
 TIME_ZONE = os.environ.get("PORTAL_TIME_ZONE", "America/Toronto")
 USE_I18N = True

@@ -71,7 +71,7 @@ def invoice_url(invoice: Invoice) -> str:
 
 def french_date(value) -> str:
     with translation.override("fr"):
-        return dateformat.format(value, "j M Y")
+        return dateformat.format(value, "j N Y")
 
 
 def pay_start(client: Client, *invoices: Invoice, **extra: str) -> Payment:
