@@ -127,3 +127,19 @@ def test_parent_pages(
     expect(page.get_by_test_id("order").first).to_be_visible()
     check(page)
     assert_no_csp_violation(console_errors)
+
+
+def test_a_form_error_is_announced_and_takes_the_focus(
+    open_page: Callable[..., Page], demo: None
+) -> None:
+    page = open_page(viewport=PHONE)
+    page.goto("/premiere-utilisation/")
+    page.get_by_label("Matricule (7 chiffres)").fill("2026003")
+    page.get_by_label("Code permanent").fill("DAML14510799")
+    page.get_by_label("Date de naissance").fill("2007-01-14")
+    page.get_by_role("textbox", name="Code de sécurité").fill("PASSED")
+    page.get_by_role("button", name="Valider").click()
+    summary = page.get_by_role("alert").filter(has_text="ne correspondent pas à nos dossiers")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    check(page)
