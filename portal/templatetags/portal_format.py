@@ -8,6 +8,8 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.translation import get_language
 
+from portal.devices import device_description
+
 register = template.Library()
 
 
@@ -19,3 +21,9 @@ def money(value: Decimal | float | int | str | None) -> str:
     if (get_language() or "fr").startswith("en"):
         return f"${amount}"
     return f"{amount}\N{NO-BREAK SPACE}$"
+
+
+@register.filter
+def device(user_agent: str) -> str:
+    """ "Chrome sur Windows" rather than the raw User-Agent (portal.devices)."""
+    return device_description(user_agent)
