@@ -266,7 +266,10 @@ class SetPasswordForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.validators = validators_for(institution)
         self.person = person
-        self.fields["password1"].help_text = self.validators[0].get_help_text()
+        # Every rule that will be checked, the institution's first, in full.
+        self.fields["password1"].help_text = " ".join(
+            dict.fromkeys(str(validator.get_help_text()) for validator in self.validators)
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
