@@ -7,7 +7,7 @@ from portal.home import home_panel
 from students.home import student_of
 
 
-@home_panel("billing/_home_balance.html", order=10)
+@home_panel("billing/_home_balance.html", order=10, whats_new=True)
 def balance_panel(request: HttpRequest) -> dict[str, Any] | None:
     """ "Solde à payer de X $", linking to the payment centre."""
     if not request.institution.module_enabled("payments"):

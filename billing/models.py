@@ -117,6 +117,9 @@ class Payment(models.Model):
     authorization_number = models.CharField(_("no d'autorisation"), max_length=30, blank=True)
     receipt_email = models.EmailField(_("courriel de confirmation"), blank=True)
     expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    # How many times the person pressed "Prolonger" on the card form (WCAG 2.2.1), up to
+    # billing.services.PAYMENT_EXTENSIONS_MAX.
+    extensions = models.PositiveSmallIntegerField(_("prolongations"), default=0)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     completed_at = models.DateTimeField(_("complété le"), null=True, blank=True)
     # Who paid online when it is not the student: a parent buying in the school store.

@@ -487,6 +487,40 @@ def payment_cancel(*, request: HttpRequest, actor: Any, payment: Payment, reason
     return payment
 
 
+# "Prolonger" on the card form: each press gives the attempt its full time again, up to this
+# many times (WCAG 2.2.1 asks for at least ten).
+PAYMENT_EXTENSIONS_MAX = 10
+
+
+@transaction.atomic
+def payment_extend(*, payment_id: int, provider: Any) -> Payment:
+    """Gives a pending, unexpired payment its full time again; PaymentError once it expired
+    or was extended PAYMENT_EXTENSIONS_MAX times."""
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    now = timezone.now()
+    if payment.status != Payment.Status.PENDING or payment.expires_at <= now:
+        raise PaymentError("expired")
+    if payment.extensions >= PAYMENT_EXTENSIONS_MAX:
+        raise PaymentError("limit")
+    payment.expires_at = now + provider.lifetime
+    payment.extensions += 1
+    payment.save(update_fields=["expires_at", "extensions"])
+    return payment
+
+
+def payment_retry(*, request: HttpRequest, payment: Payment, provider: Any) -> Payment:
+    """A new attempt at what a declined or expired payment was for ("Réessayer"): the same
+    invoices' balances, by the same payer."""
+    numbers = list(payment.allocations.values_list("invoice__number", flat=True))
+    return payment_start(
+        request=request,
+        student=payment.student,
+        invoice_numbers=numbers,
+        provider=provider,
+        payer=payment.payer,
+    )
+
+
 def demo_payment_pay(
     *, request: HttpRequest, payment: Payment, card_number: str, receipt_email: str
 ) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import views
+from billing import payment_views, views
 
 app_name = "billing"
 
@@ -10,8 +10,8 @@ urlpatterns = [
     path("selection/", views.selection, name="selection"),
     path("coordonnees/", views.contact, name="contact"),
     path("payer/", views.pay, name="pay"),
-    path("demo/<str:reference>/", views.demo_pay, name="demo_pay"),
-    path("paiements/<str:reference>/", views.payment_status, name="payment"),
+    path("demo/<str:reference>/", payment_views.demo_pay, name="demo_pay"),
+    path("paiements/<str:reference>/", payment_views.payment_status, name="payment"),
     path("stripe/retour/", views.stripe_return, name="stripe_return"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("recus/<str:number>/", views.receipt, name="receipt"),

@@ -23,8 +23,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing import receipts, selectors, services
-from billing.forms import DemoCardForm, ReceiptEmailForm, selected_numbers
-from billing.models import Payment, Receipt
+from billing.forms import ReceiptEmailForm, selected_numbers
+from billing.models import Payment
 from billing.providers import StripeProvider, provider_current
 from portal.http import client_ip
 from portal.throttle import throttle_check, throttle_fail
@@ -210,75 +210,6 @@ def pay(request: HttpRequest, student: Student) -> HttpResponse:
         )
         return redirect("billing:statement")
     return redirect(url)
-
-
-@require_http_methods(["GET", "POST"])
-@payment_page
-def demo_pay(request: HttpRequest, payments: QuerySet[Payment], reference: str) -> HttpResponse:
-    """P@iement en ligne (démonstration): the card form and its 3:00 countdown."""
-    payment = selectors.payment_for(payments, reference)
-    if payment.provider != Payment.Provider.DEMO or payment.status != Payment.Status.PENDING:
-        return redirect("billing:payment", reference=payment.reference)
-    if payment.expires_at <= timezone.now():
-        services.payment_fail(
-            request=request, payment_id=payment.pk, status=Payment.Status.EXPIRED, reason="timeout"
-        )
-        return redirect("billing:payment", reference=payment.reference)
-    form = DemoCardForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            approved = services.demo_payment_pay(
-                request=request,
-                payment=payment,
-                card_number=form.cleaned_data["card_number"],
-                receipt_email=form.cleaned_data["email"],
-            )
-        except services.PaymentError:
-            messages.error(
-                request,
-                _(
-                    "Ces factures ont été payées autrement entre-temps : aucun montant n'a "
-                    "été prélevé."
-                ),
-            )
-            return redirect(_back(request))
-        if approved:
-            return redirect("billing:receipt", number=Receipt.objects.get(payment=payment).number)
-        return redirect("billing:payment", reference=payment.reference)
-    seconds = max(0, int((payment.expires_at - timezone.now()).total_seconds()))
-    return render(
-        request,
-        "billing/demo_pay.html",
-        {
-            "payment": payment,
-            "form": form,
-            "seconds": seconds,
-            "countdown": f"{seconds // 60}:{seconds % 60:02d}",
-            "allocations": payment.allocations.select_related("invoice"),
-            **_back_context(request),
-        },
-    )
-
-
-@payment_page
-def payment_status(
-    request: HttpRequest, payments: QuerySet[Payment], reference: str
-) -> HttpResponse:
-    payment = selectors.payment_for(payments, reference)
-    if payment.status == Payment.Status.SUCCEEDED:
-        return redirect("billing:receipt", number=payment.receipt.number)
-    resume_url = ""
-    if payment.status == Payment.Status.PENDING and payment.expires_at > timezone.now():
-        resume_url = payment.checkout_url or (
-            reverse("billing:demo_pay", kwargs={"reference": payment.reference})
-            if payment.provider == Payment.Provider.DEMO
-            else ""
-        )
-    return render(
-        request,
-        "billing/payment_status.html",
-        {"payment": payment, "resume_url": resume_url, **_back_context(request)},
-    )
 
 
 @payment_page

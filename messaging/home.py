@@ -31,7 +31,7 @@ def _calendar_and_news(request: HttpRequest) -> dict[str, Any]:
     return request._messaging_home
 
 
-@home_panel("messaging/_home_documents.html", order=12)
+@home_panel("messaging/_home_documents.html", order=12, whats_new=True)
 def documents_panel(request: HttpRequest) -> dict[str, Any] | None:
     """ "Quoi de neuf ?": unread MIO messages, and documents the student has not opened yet."""
     institution = request.institution

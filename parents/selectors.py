@@ -14,12 +14,14 @@ from students.models import Student
 
 
 def majority_cutoff(age: int, today: datetime.date) -> datetime.date:
-    """The birthdate of a child who turns `age` today (a 29 February child turns it on the
-    1st of March of a non-leap year): children born after it are younger."""
+    """The latest birthdate of a child who is `age` or older today: children born after it
+    are younger. A 29 February child turns `age` on 1 March of a non-leap year; on a
+    29 February whose year `age` back had none, the cutoff is the 28th, so a child born on
+    1 March is still shown until their birthday, the next day."""
     try:
         return today.replace(year=today.year - age)
     except ValueError:
-        return today.replace(year=today.year - age, month=3, day=1)
+        return today.replace(year=today.year - age, day=28)
 
 
 def visible_guardianships(

@@ -13,25 +13,33 @@ class Panel:
     template: str
     context: Callable[[HttpRequest], dict[str, Any] | None]
     order: int
+    whats_new: bool = False
 
 
 _PANELS: list[Panel] = []
 
 
-def home_panel(template: str, *, order: int = 50) -> Callable[..., Any]:
-    """Registers a function returning the panel's context, or None to leave it out."""
+def home_panel(template: str, *, order: int = 50, whats_new: bool = False) -> Callable[..., Any]:
+    """Registers a function returning the panel's context, or None to leave it out.
+    `whats_new` panels (balance, unread MIO and documents, new marks) share the page's one
+    "Quoi de neuf ?" region, first on a phone; their own headings are <h3>."""
 
     def register(function: Callable[[HttpRequest], dict[str, Any] | None]) -> Any:
-        _PANELS.append(Panel(template, function, order))
+        _PANELS.append(Panel(template, function, order, whats_new))
         _PANELS.sort(key=lambda panel: panel.order)
         return function
 
     return register
 
 
-def home_panels(request: HttpRequest) -> list[tuple[str, dict[str, Any]]]:
+def home_panels(
+    request: HttpRequest, *, whats_new: bool | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """The panels to show, in order; `whats_new` True or False keeps only those of that kind."""
     shown = []
     for panel in _PANELS:
+        if whats_new is not None and panel.whats_new != whats_new:
+            continue
         context = panel.context(request)
         if context is not None:
             shown.append((panel.template, context))

@@ -5,6 +5,7 @@ with a safe default for a local run (`make run`). docs/deployment.md lists the p
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import dj_database_url
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "captcha",
+    "django.forms",
     "portal",
     "students",
     "accounts",
@@ -262,6 +264,8 @@ SECURE_CSP = {
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+# Date formats per language beyond Django's own (portal/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 LOCALE_PATHS = [SITE_DIR / "locale"]
 TIME_ZONE = os.environ.get("PORTAL_TIME_ZONE", "America/Toronto")
 USE_I18N = True
@@ -360,8 +364,21 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 CAPTCHA_TEST_MODE = env_bool("PORTAL_CAPTCHA_TEST_MODE", default=False)
 CAPTCHA_LENGTH = 5
 CAPTCHA_TIMEOUT = 10  # minutes
-CAPTCHA_IMAGE_SIZE = (140, 50)
-CAPTCHA_FONT_SIZE = 32
+# A readable image: large, a plain bold font, little rotation, dots but no crossing arcs, and
+# only characters that cannot be mistaken for one another (accounts/captcha.py).
+CAPTCHA_CHALLENGE_FUNCT = "accounts.captcha.readable_challenge"
+CAPTCHA_IMAGE_SIZE = (220, 70)
+CAPTCHA_FONT_SIZE = 44
+CAPTCHA_LETTER_ROTATION = (-10, 10)
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
+_CAPTCHA_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+if _CAPTCHA_FONT.exists():  # Debian's fonts-dejavu-core; else the package's own Vera
+    CAPTCHA_FONT_PATH = str(_CAPTCHA_FONT)
+# PORTAL_CAPTCHA_FLITE: the flite program that reads the CAPTCHA aloud (Debian's `flite`),
+# found on the PATH by default; empty turns the audio version off.
+CAPTCHA_FLITE_PATH = os.environ.get("PORTAL_CAPTCHA_FLITE", shutil.which("flite") or "") or None
+# Widgets are rendered from the project's templates first (the CAPTCHA's widget).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Logging --------------------------------------------------------------------------------
 

@@ -27,6 +27,11 @@ public_patterns = [
         kwargs={"scale": 2},
     ),
     re_path(
+        r"^captcha/audio/(?P<key>\w+)\.wav$",
+        login_not_required(captcha_views.captcha_audio),
+        name="captcha-audio",
+    ),
+    re_path(
         r"^captcha/refresh/$",
         login_not_required(captcha_views.captcha_refresh),
         name="captcha-refresh",

@@ -12,4 +12,17 @@ def home(request: HttpRequest) -> HttpResponse:
     route = home_route(request.user.audience)
     if route != "portal:home":
         return redirect(route)
-    return render(request, "portal/home.html", {"modules": MODULES, "panels": home_panels(request)})
+    # modules_on, not enabled_modules: a module ticked but unusable (Repères without its
+    # address) is greyed like a disabled one.
+    enabled = request.institution.modules_on
+    offered = [module for module in MODULES if module.url_name and module.slug in enabled]
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "modules": offered,
+            "other_modules": [module for module in MODULES if module not in offered],
+            "whats_new": home_panels(request, whats_new=True),
+            "panels": home_panels(request, whats_new=False),
+        },
+    )

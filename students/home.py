@@ -111,7 +111,7 @@ def next_meeting(section: Section, *, now: datetime.datetime, term: Term) -> Nex
     return best
 
 
-@home_panel("students/_home_news.html", order=15)
+@home_panel("students/_home_news.html", order=15, whats_new=True)
 def news_panel(request: HttpRequest) -> dict[str, Any] | None:
     """New marks since the previous visit and recent final grades."""
     student = student_of(request)

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.captcha import CAPTCHA_ERRORS
 from accounts.models import SecretQuestion
 from accounts.services.first_use import IdentityClaim
 from accounts.validators import personal_facts, validators_for
@@ -107,6 +108,7 @@ class IdentityForm(forms.Form):
                 label=_("Code de sécurité"),
                 help_text=_("Recopiez les caractères de l'image."),
                 widget=CaptchaTextInput(attrs={"aria-label": _("Code de sécurité")}),
+                error_messages=CAPTCHA_ERRORS,
             )
 
     def clean_code_permanent(self) -> str:
@@ -264,7 +266,10 @@ class SetPasswordForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.validators = validators_for(institution)
         self.person = person
-        self.fields["password1"].help_text = self.validators[0].get_help_text()
+        # Every rule that will be checked, the institution's first, in full.
+        self.fields["password1"].help_text = " ".join(
+            dict.fromkeys(str(validator.get_help_text()) for validator in self.validators)
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

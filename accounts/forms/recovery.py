@@ -4,6 +4,7 @@ from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.captcha import CAPTCHA_ERRORS
 from accounts.forms.first_use import (
     IdentifierField,
     IdentityForm,
@@ -20,6 +21,7 @@ def captcha_field() -> CaptchaField:
         label=_("Code de sécurité"),
         help_text=_("Recopiez les caractères de l'image."),
         widget=CaptchaTextInput(attrs={"aria-label": _("Code de sécurité")}),
+        error_messages=CAPTCHA_ERRORS,
     )
 
 

@@ -17,7 +17,7 @@ from accounts.services import first_use as services
 from accounts.services.common import Refused
 from accounts.services.devices import device_first
 from accounts.services.login import STAGE_VIEWS, Stage, stage_start
-from accounts.views.common import captcha_refusal_record, locked_message
+from accounts.views.common import captcha_form, captcha_refusal_record, locked_message
 
 FLOW_SESSION_KEY = "first_use_flow"
 
@@ -80,16 +80,13 @@ def first_use_identity(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("portal:home")
     institution = request.institution
-    form = IdentityForm(request.POST or None, institution=institution)
+    form = captcha_form(IdentityForm, request, institution=institution)
     identity_refused = _(
         "Les renseignements saisis ne correspondent pas à nos dossiers. Vérifiez-les et réessayez."
     )
     captcha_refusal_record(request, form)
-    if request.method == "POST" and form.has_error("captcha"):
-        # A wrong CAPTCHA gets the same one message as any other mismatch.
-        del form.errors["captcha"]
-        form.add_error(None, identity_refused)
-    elif request.method == "POST" and form.is_valid():
+    # A wrong CAPTCHA says so: it is checked before any lookup, so it reveals nothing.
+    if request.method == "POST" and form.is_bound and form.is_valid():
         try:
             flow = services.first_use_verify_identity(
                 request=request, institution=institution, claim=form.claim()

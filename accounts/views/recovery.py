@@ -26,7 +26,7 @@ from accounts.services.devices import device_seen
 from accounts.services.login import STAGE_VIEWS, Stage, stage_start
 from accounts.services.second_factor import has_second_factor
 from accounts.tokens import activation_token, recovery_token
-from accounts.views.common import captcha_refusal_record, locked_message
+from accounts.views.common import captcha_form, captcha_refusal_record, locked_message
 from portal.models import AuditEvent
 from portal.routes import login_route
 from portal.services import audit_record
@@ -47,7 +47,7 @@ def recovery_start(request: HttpRequest) -> HttpResponse:
     institution = request.institution
     if not institution.secret_question_count:
         return redirect("accounts:member_recovery")
-    form = RecoveryNumberForm(request.POST or None, institution=institution)
+    form = captcha_form(RecoveryNumberForm, request, institution=institution)
     captcha_refusal_record(request, form)
     if request.method == "POST" and form.is_valid():
         identifier = form.cleaned_data["identifier"]
@@ -104,7 +104,7 @@ def recovery_questions(request: HttpRequest) -> HttpResponse:
 @public_form_page
 def member_recovery(request: HttpRequest) -> HttpResponse:
     institution = request.institution
-    form = MemberRecoveryForm(request.POST or None, institution=institution)
+    form = captcha_form(MemberRecoveryForm, request, institution=institution)
     captcha_refusal_record(request, form)
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,7 +122,7 @@ def member_recovery(request: HttpRequest) -> HttpResponse:
 
 
 def _employee_link_page(request: HttpRequest, *, purpose: str) -> HttpResponse:
-    form = EmployeeNumberForm(request.POST or None, institution=request.institution)
+    form = captcha_form(EmployeeNumberForm, request, institution=request.institution)
     captcha_refusal_record(request, form)
     if request.method == "POST" and form.is_valid():
         recovery.employee_link_request(

@@ -383,7 +383,6 @@ CSTJ_WRONG_FIELDS: dict[str, Callable[[Student, Institution], dict[str, str]]] =
         "code_permanent": s.code_permanent[:6] + "03" + s.code_permanent[8:]
     },
     "wrong birthdate": lambda s, i: {"birthdate": "2006-03-06"},
-    "wrong CAPTCHA": lambda s, i: {"captcha_1": "WRONG"},
 }
 
 
@@ -419,7 +418,6 @@ CAOMSC_WRONG_FIELDS = {
     "wrong last name": {"last_name": "Amour"},
     "wrong birthdate": {"birthdate": "24/11/1979"},
     "wrong postal code": {"postal_code": "H2T 2C9"},
-    "wrong CAPTCHA": {"captcha_1": "WRONG"},
 }
 
 
@@ -650,7 +648,7 @@ def test_an_activated_student_cannot_do_first_use_again(client, bob):
     response = client.post(url("first_use"), identity_data(student))
     assert response.status_code == 200
     assert ALREADY_ACTIVE in page(response)
-    assert "Oublié votre mot de passe ?" in page(response)
+    assert "Mot de passe oublié\N{NO-BREAK SPACE}?" in page(response)
     assert not FirstUseFlow.objects.filter(student=student).exists()
     assert "first_use_flow" not in client.session
     assert client.get(url("first_use_questions"))["Location"] == url("first_use")

@@ -465,7 +465,12 @@ def test_help_text_states_the_numbers(preset: Institution, person: Student) -> N
             assert not re.search(phrase.format(n=r"\d+"), text), (field, text)
     assert ("non accentuées" in text) == (preset.password_charset == "ascii_alnum")
     form = SetPasswordForm(institution=preset, person=person)
-    assert form.fields["password1"].help_text == text
+    # Under the field: every rule that is checked, the institution's first.
+    shown = form.fields["password1"].help_text
+    assert shown.startswith(text)
+    assert "Il ne doit contenir ni votre numéro, ni vos noms, ni votre date de naissance." in shown
+    assert "couramment utilisé" in shown
+    assert "ressembler" in shown
 
 
 def test_help_text_examples(load_preset: Callable[[str], Institution]) -> None:

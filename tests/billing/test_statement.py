@@ -71,7 +71,7 @@ def invoice_url(invoice: Invoice) -> str:
 
 def french_date(value) -> str:
     with translation.override("fr"):
-        return dateformat.format(value, "j M Y")
+        return dateformat.format(value, "j N Y")
 
 
 def pay_start(client: Client, *invoices: Invoice, **extra: str) -> Payment:
@@ -159,7 +159,7 @@ def test_statement_lists_each_invoice_and_the_total(bob_client, tuition, activit
     ):
         shown = row(response, invoice.number)
         due = french_date(invoice.due_date)
-        assert f"AUT-2026 {invoice.number} {description} {due} {balance} Détails" in shown
+        assert f"AUT-2026 {invoice.number} {description} {due} {balance} $ Détails" in shown
         assert f'href="{invoice_url(invoice)}"' in page(response)
     assert balance_shown(bob_client) == "390,00"
     assert "Payer les factures sélectionnées" in text
@@ -180,7 +180,7 @@ def test_paid_and_cancelled_invoices_are_not_listed(bob_client, bob, tuition, ac
 
 def test_a_partly_paid_invoice_shows_what_is_left(bob_client, bob, tuition):
     counter_payment(bob, tuition, amount="100.00")
-    assert " 250,00 Détails" in row(bob_client.get(STATEMENT), tuition.number)
+    assert " 250,00 $ Détails" in row(bob_client.get(STATEMENT), tuition.number)
     assert balance_shown(bob_client) == "250,00"
     assert Invoice.objects.get(pk=tuition.pk).status == Invoice.Status.OPEN
 

@@ -125,7 +125,7 @@ def test_parent_creates_the_account_sees_both_children_and_buys_in_the_store(
     expect(page.get_by_text("12,50 $").first).to_be_visible()
     page.get_by_role("button", name="Payer").click()
 
-    expect(page.get_by_role("heading", name=re.compile("P@iement en ligne"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Paiement en ligne"))).to_be_visible()
     page.get_by_label("Numéro de la carte de crédit").fill(APPROVED_CARD)
     page.get_by_label("Date d'expiration (MM/AA)").fill(
         f"12/{(datetime.date.today().year + 4) % 100:02d}"

@@ -64,7 +64,7 @@ def pay_selected_with(page: Page, card: str, *, total: str, watch_countdown: boo
     expect(page.get_by_role("row", name=re.compile("TOTAL À PAYER"))).to_contain_text(total)
     page.get_by_role("button", name="Payer votre facture").click()
 
-    expect(page.get_by_role("heading", name=re.compile("P@iement en ligne"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Paiement en ligne"))).to_be_visible()
     expect(page.get_by_text(f"{total} CAD")).to_be_visible()
     countdown = page.locator("#countdown")
     expect(page.get_by_role("timer")).to_contain_text("Il vous reste")

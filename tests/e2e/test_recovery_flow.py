@@ -36,7 +36,7 @@ def test_forgotten_password_by_questions_then_emailed_link_then_login(
 ) -> None:
     page.goto("/")
     students = page.get_by_role("region", name="Étudiants")
-    students.get_by_role("link", name="Oublié votre mot de passe ?").click()
+    students.get_by_role("link", name="Mot de passe oublié ?").click()
 
     page.get_by_label("Matricule (7 chiffres)").fill(delphine.identifier)
     page.get_by_role("textbox", name="Code de sécurité").fill("PASSED")

@@ -6,10 +6,12 @@ institution's age) unless the file keeps it."""
 # The fixtures of test_children are imported, and tests take them as arguments.
 # ruff: noqa: F811
 
+import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
+from freezegun import freeze_time
 
 from parents.models import Guardian
 from portal.models import Institution
@@ -146,6 +148,22 @@ def test_the_access_ends_on_the_18th_birthday(client, family):
     set_birthdate(family.lea, 18)  # 18 today
     assert not visible(client, family.lea)
     assert visible(client, family.noah)
+
+
+def test_a_child_born_on_1_march_is_shown_until_the_18th_birthday_in_a_leap_year(client, family):
+    # 29 February 2028: 2010 had no 29 February. Léa, born 1 March 2010, turns 18 tomorrow.
+    Student.objects.filter(pk=family.lea.pk).update(birthdate=datetime.date(2010, 3, 1))
+    with freeze_time("2028-02-29 12:00:00"):
+        client.force_login(family.parent)
+        assert visible(client, family.lea)
+    with freeze_time("2028-03-01 12:00:00"):
+        client.force_login(family.parent)
+        assert not visible(client, family.lea)
+    # Born 28 February 2010: 18 on the 28th, no longer shown on the 29th.
+    Student.objects.filter(pk=family.lea.pk).update(birthdate=datetime.date(2010, 2, 28))
+    with freeze_time("2028-02-29 12:00:00"):
+        client.force_login(family.parent)
+        assert not visible(client, family.lea)
 
 
 def test_a_file_that_keeps_the_access_after_majority(client, family):

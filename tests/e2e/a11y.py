@@ -1,0 +1,83 @@
+"""What every browser test can check on a page it visits: axe-core's WCAG 2.1 A/AA rules, and
+that nothing scrolls sideways at the width of a phone.
+
+axe-core is vendored (tests/e2e/vendor/axe-core/axe.min.js, MPL-2.0, from the npm package): no
+CDN at run time. It is evaluated through the DevTools protocol, which the page's strict CSP
+does not govern, so the page itself runs exactly as users get it.
+"""
+
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+  }));
+}"""
+
+_SIDEWAYS = """() => [...document.querySelectorAll("body *")]
+  .filter((e) => {
+    const o = getComputedStyle(e).overflowX;
+    return (o === "auto" || o === "scroll") && e.scrollWidth > e.clientWidth + 1;
+  })
+  .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")}`)"""
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's WCAG 2.1 A and AA violations on the page as it is now. The mouse is moved
+    away first so that a hover state caught mid-transition is not read as low contrast."""
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(200)
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+    return page.evaluate(_RUN, WCAG_TAGS)
+
+
+def assert_accessible(page: Page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"{page.url}: {violations}"
+
+
+def assert_no_sideways_scroll(page: Page) -> None:
+    """Neither the page nor any box in it (a table's wrapper...) scrolls sideways."""
+    width = page.viewport_size["width"]
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= width, f"{page.url}: the page is {page_width} px wide"
+    assert page.evaluate(_SIDEWAYS) == [], f"{page.url}: boxes scroll sideways"
+
+
+def assert_inside_viewport(page: Page, text: str) -> None:
+    """The first visible element showing `text` lies within the viewport's width."""
+    box = page.get_by_text(text, exact=False).first.bounding_box()
+    assert box is not None, f"{text!r} is not shown"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"] + 0.5, (
+        f"{text!r} is outside the viewport: {box}"
+    )
+
+
+_CELLS_OUTSIDE = """(width) => [...document.querySelectorAll("main td, main th")]
+  .filter((cell) => cell.getClientRects().length > 0)
+  .filter((cell) => {
+    const head = cell.closest("thead");
+    return !head || head.getBoundingClientRect().width > 1;
+  })
+  .filter((cell) => {
+    const r = cell.getBoundingClientRect();
+    return r.left < -0.5 || r.right > width + 0.5;
+  })
+  .map((cell) => cell.textContent.trim().slice(0, 40))"""
+
+
+def assert_cells_inside_viewport(page: Page) -> None:
+    """Every table cell shown in the page's main content lies within the viewport's width (a
+    stacked table's headers, visually hidden for screen readers, excepted)."""
+    outside = page.evaluate(_CELLS_OUTSIDE, page.viewport_size["width"])
+    assert outside == [], f"{page.url}: cells outside the viewport: {outside}"
