@@ -29,7 +29,9 @@ def test_reperes_is_disabled_without_an_address(bob_client, institution):
     assert bob_client.get(REPERES).status_code == 404
     home = html.unescape(bob_client.get(HOME).content.decode())
     assert f'href="{REPERES}"' not in home
-    assert 'Repères<br><span class="small module-state">présentement désactivé' in home
+    # Greyed with the other disabled services, under "Autres services".
+    others = home.split('<details class="mt-3 module-others">')[1]
+    assert 'Repères<br><span class="small module-state">Service présentement désactivé' in others
 
 
 def test_thetford_preset_offers_reperes_and_the_library(load_preset):
