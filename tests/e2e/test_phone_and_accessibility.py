@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from accounts.demo import DEMO_PASSWORD
@@ -72,6 +73,16 @@ def test_student_pages(
         ("/annuaire/", None),
         ("/documents/", None),
         ("/calendrier/", None),
+        # The modules built since: course choice, enrolment confirmation, attestations, tax
+        # slips, the library and Repères.
+        (reverse("registration:choice"), None),
+        (reverse("registration:confirmation"), None),
+        (reverse("certificates:attestations"), None),
+        (reverse("certificates:tax_slips"), None),
+        (reverse("library:search") + "?q=histoire", None),
+        (reverse("library:loans"), None),
+        (reverse("library:holds"), None),
+        (reverse("library:reperes"), None),
     ):
         page.goto(path)
         if heading:
