@@ -14,6 +14,7 @@ from billing.selectors import invoices_with_balance
 from portal.emails import email_send
 from portal.selectors import institution_current
 from portal.tasks import retried_task
+from students.selectors import student_email
 
 
 @retried_task()
@@ -51,7 +52,7 @@ def invoice_reminder_send(*, invoice_id: int, kind: str, today: str) -> str:
         if (kind == InvoiceReminder.Kind.OVERDUE) != (invoice.due_date < day):
             return "moved"
         student = invoice.student
-        email = (student.user.email if student.user else "") or student.email
+        email = student_email(student)
         if not email:
             return "no email"
         _reminder, created = InvoiceReminder.objects.get_or_create(

@@ -20,6 +20,7 @@ from library.text import folded
 from portal.emails import email_send
 from portal.selectors import institution_current
 from students.models import Student
+from students.selectors import student_email
 
 
 class LibraryRefused(Exception):
@@ -40,12 +41,8 @@ def record_save(*, record: Record) -> Record:
     return record
 
 
-def _student_email(student: Student) -> str:
-    return (student.user.email if student.user_id else "") or student.email
-
-
 def _hold_ready_notify(hold: Hold) -> None:
-    email = _student_email(hold.student)
+    email = student_email(hold.student)
     if email:
         email_send(
             to=email,

@@ -9,6 +9,7 @@ from library.models import Loan, LoanReminder
 from library.services import holds_expire
 from portal.emails import email_send
 from portal.tasks import retried_task
+from students.selectors import student_email
 
 
 @retried_task()
@@ -27,7 +28,7 @@ def loan_reminder_send(*, loan_id: int, kind: str, today: str) -> str:
         if (kind == LoanReminder.Kind.OVERDUE) != (loan.due_on < day):
             return "moved"
         student = loan.student
-        email = (student.user.email if student.user else "") or student.email
+        email = student_email(student)
         if not email:
             return "no email"
         _reminder, created = LoanReminder.objects.get_or_create(

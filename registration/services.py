@@ -26,6 +26,7 @@ from registration.models import (
 )
 from registration.selectors import unconfirmed_students
 from students.models import Student
+from students.selectors import student_email
 
 LATE_FEE_DAYS_TO_PAY = 30
 
@@ -36,10 +37,6 @@ class ChoiceClosed(Exception):
 
 def _lock(student: Student) -> Student:
     return Student.objects.select_for_update().get(pk=student.pk)
-
-
-def _email_of(student: Student) -> str:
-    return student.email or (student.user.email if student.user_id else "")
 
 
 @transaction.atomic
@@ -87,7 +84,7 @@ def course_choice_submit(
         identifier=f"student:{student.matricule}",
         details={"term": registration.term.code, "confirmation": confirmation.number},
     )
-    address = _email_of(student)
+    address = student_email(student)
     if address:
         chosen = list(
             choice.courses.select_related("course", "elective_list").order_by(

@@ -10,6 +10,12 @@ from students.models import Meeting, RecordAccess, Section, Student, Term
 # --- Schedule ---------------------------------------------------------------------------------
 
 
+def student_email(student: Student) -> str:
+    """Where a student's notices go: the registrar's record first, then the account (the two
+    change together through Profil personnel, decision 0006); "" when neither has one."""
+    return student.email or (student.user.email if student.user_id else "")
+
+
 def schedule_terms(*, student: Student) -> list[Term]:
     """The terms the student is enrolled in, oldest first: the schedule's term switcher."""
     return list(Term.objects.filter(sections__enrolments__student=student).distinct())
