@@ -8,6 +8,7 @@ threshold, per institution).
 """
 
 import datetime
+import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -65,7 +66,7 @@ def _issue(
         student=student,
         year=figures.year,
         kind=kind,
-        number=f"TMP-{student.pk}-{kind}-{timezone.now().timestamp()}",
+        number=f"TMP-{secrets.token_hex(12)}",  # until the row has its id (max 30 chars)
         eligible_fees=figures.eligible_fees,
         months_full_time=figures.months_full_time,
         months_part_time=figures.months_part_time,
