@@ -230,7 +230,7 @@ def main() -> None:
             "--bind",
             f"127.0.0.1:{options.port}",
             "--config",
-            str(ROOT / "gunicorn.conf.py"),
+            "python:portal.gunicorn_conf",
             "--access-logfile",
             "/dev/null",
             "--error-logfile",
