@@ -1,33 +1,12 @@
 """Daily: queues the reminders of open invoices due within --days days, and of overdue ones.
 Each invoice gets at most one reminder of each kind per due date (see billing.reminders)."""
 
-import datetime
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
-
 from billing.reminders import REMINDER_DAYS_BEFORE, invoice_reminders_queue
+from portal.reminder_command import DueReminderCommand
 
 
-class Command(BaseCommand):
+class Command(DueReminderCommand):
     help = "Queues the emails reminding students of invoices coming due and overdue."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--days",
-            type=int,
-            default=REMINDER_DAYS_BEFORE,
-            help="Remind of invoices due within this many days (default: %(default)s).",
-        )
-        parser.add_argument(
-            "--date",
-            type=datetime.date.fromisoformat,
-            default=None,
-            help="Act as if today were this date (YYYY-MM-DD); default: today.",
-        )
-
-    def handle(self, *args: Any, days: int, date: datetime.date | None, **options: Any) -> None:
-        today = date or timezone.localdate()
-        count = invoice_reminders_queue(today=today, days_before=days)
-        self.stdout.write(f"{count} invoice reminder(s) queued for {today.isoformat()}.")
+    what = "invoice"
+    days_before = REMINDER_DAYS_BEFORE
+    queue = staticmethod(invoice_reminders_queue)
