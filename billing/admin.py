@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from billing import services
+from billing.balances import invoice_balances_refresh
 from billing.models import Allocation, Invoice, InvoiceLine, InvoiceReminder, Payment, Receipt
 from billing.selectors import invoices_with_balance
 from portal.csv_export import csv_response
@@ -29,11 +30,15 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("unpaid", _("À payer")), ("overdue", _("En souffrance"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        # The stored balance, on the partial index invoice_unpaid_order (status and balance
+        # written exactly as its condition, so that PostgreSQL picks it).
         if self.value() == "unpaid":
-            return queryset.filter(status=Invoice.Status.OPEN, balance__gt=0)
+            return queryset.filter(status=Invoice.Status.OPEN, stored_balance__gt=0)
         if self.value() == "overdue":
             return queryset.filter(
-                status=Invoice.Status.OPEN, balance__gt=0, due_date__lt=timezone.localdate()
+                status=Invoice.Status.OPEN,
+                stored_balance__gt=0,
+                due_date__lt=timezone.localdate(),
             )
         return queryset
 
@@ -134,19 +139,21 @@ class InvoiceAdmin(StudentSearchMixin, RecordAccessMixin, ImportableAdmin):
     inlines = [InvoiceLineInline, AllocationInline]
     actions = [export_csv, "record_payment"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return invoices_with_balance(super().get_queryset(request))
-
-    @admin.display(description=_("solde"), ordering="balance")
+    @admin.display(description=_("solde"), ordering="stored_balance")
     def balance_display(self, invoice: Invoice) -> str:
-        return f"{invoice.balance:.2f} $"
+        return f"{invoice.stored_balance:.2f} $"
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Lines added, changed or deleted here: the invoice's stored balance follows."""
+        super().save_related(request, form, formsets, change)
+        invoice_balances_refresh([form.instance.pk])
 
     def has_record_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("billing.add_payment")
 
     @admin.action(description=_("Enregistrer un paiement en personne"), permissions=["record"])
     def record_payment(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        invoices = list(queryset.select_related("student"))
+        invoices = list(invoices_with_balance(queryset.select_related("student")))
         students = {invoice.student_id for invoice in invoices}
         if len(students) != 1:
             self.message_user(

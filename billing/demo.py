@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from billing.balances import invoice_balances_refresh
 from billing.models import Invoice, InvoiceLine
 from portal.demo import demo_step
 from portal.models import Institution
@@ -102,6 +103,7 @@ def demo_invoices(institution: Institution) -> list[str]:
                 )
                 for position, (text, amount, voluntary) in enumerate(fees)
             )
+            invoice_balances_refresh([invoice.pk])
         total = sum(Decimal(amount) for _text, amount, _voluntary in fees)
         late = " (overdue)" if days < 0 else ""
         lines.append(f"  {matricule}  {number}  {total:.2f} $  {description}{late}")

@@ -33,13 +33,30 @@ class Invoice(models.Model):
         _("état"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    # Fees kept minus approved payments, stored for the admin's lists ("À payer", the order by
+    # balance) so that they read an index instead of summing every invoice's lines and
+    # payments. Kept by billing.balances.invoice_balances_refresh, which every service and
+    # import that changes a line, a payment's status or an allocation calls; `check_balances`
+    # finds and fixes drift. The student's pages still compute the balance (selectors).
+    stored_balance = models.DecimalField(
+        _("solde"), max_digits=12, decimal_places=2, default=ZERO, editable=False
+    )
 
     class Meta:
         verbose_name = _("facture")
         verbose_name_plural = _("factures")
         ordering = ["due_date", "number"]
-        # The admin's list reads its first page in this order, its balance for those rows only.
-        indexes = [models.Index(fields=["due_date", "number"], name="invoice_list_order")]
+        indexes = [
+            # The admin's list reads its first page in this order.
+            models.Index(fields=["due_date", "number"], name="invoice_list_order"),
+            # "À payer" and "En souffrance": only the open invoices with a balance, in order.
+            models.Index(
+                fields=["due_date", "number"],
+                condition=Q(status="open", stored_balance__gt=0),
+                name="invoice_unpaid_order",
+            ),
+            models.Index(fields=["stored_balance"], name="invoice_balance"),
+        ]
 
     def __str__(self) -> str:
         return self.number

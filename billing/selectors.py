@@ -37,13 +37,26 @@ def _sum(queryset: QuerySet) -> Subquery:
     )
 
 
-def invoices_with_balance(queryset: QuerySet | None = None) -> QuerySet:
-    """Invoices annotated with total (fees kept), paid (approved payments) and balance."""
-    queryset = Invoice.objects.all() if queryset is None else queryset
+def _total_and_paid() -> tuple[Subquery, Subquery]:
+    """An invoice's fees kept and its approved payments, as expressions on the invoice's row."""
     total = _sum(InvoiceLine.objects.filter(invoice=OuterRef("pk"), removed=False))
     paid = _sum(
         Allocation.objects.filter(invoice=OuterRef("pk"), payment__status=Payment.Status.SUCCEEDED)
     )
+    return total, paid
+
+
+def balance_expression() -> Round:
+    """An invoice's balance computed from its lines and payments: what `stored_balance` must
+    equal (billing.balances keeps it so, and `check_balances` verifies it)."""
+    total, paid = _total_and_paid()
+    return Round(total - paid, 2, output_field=MONEY)
+
+
+def invoices_with_balance(queryset: QuerySet | None = None) -> QuerySet:
+    """Invoices annotated with total (fees kept), paid (approved payments) and balance."""
+    queryset = Invoice.objects.all() if queryset is None else queryset
+    total, paid = _total_and_paid()
     voluntary = Exists(InvoiceLine.objects.filter(invoice=OuterRef("pk"), voluntary=True))
     # Rounded in SQL: SQLite adds decimals as floats, and 10.05 + 25.10 - 35.15 is not 0 there.
     return queryset.annotate(

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
 
+from billing.balances import invoice_balances_refresh
 from billing.models import ZERO, Allocation, Invoice, InvoiceLine, Payment, Receipt
 from billing.providers import CardResult, DemoProvider, provider_for
 from billing.selectors import invoice_frozen, invoices_open, invoices_with_balance
@@ -83,6 +84,7 @@ def contribution_set(
         return line
     line.removed = not kept
     line.save(update_fields=["removed"])
+    invoice_balances_refresh([line.invoice_id])
     _audit(
         AuditEvent.Kind.CONTRIBUTION_RESTORED if kept else AuditEvent.Kind.CONTRIBUTION_REMOVED,
         request=request,
@@ -214,8 +216,9 @@ def _receipt_issue(payment: Payment) -> Receipt:
 
 
 def _invoices_settle(payment: Payment) -> None:
-    """Marks paid the invoices this payment brought to zero."""
+    """Marks paid the invoices this payment brought to zero, and stores their new balance."""
     ids = list(payment.allocations.values_list("invoice_id", flat=True))
+    invoice_balances_refresh(ids)
     paid = [
         invoice.pk
         for invoice in invoices_with_balance(Invoice.objects.filter(pk__in=ids))
@@ -476,6 +479,7 @@ def payment_cancel(*, request: HttpRequest, actor: Any, payment: Payment, reason
             if invoice.balance > 0
         ]
         Invoice.objects.filter(pk__in=reopened).update(status=Invoice.Status.OPEN)
+        invoice_balances_refresh(payment.allocations.values_list("invoice_id", flat=True))
     audit_record(
         kind=kind,
         request=request,
@@ -587,4 +591,5 @@ def invoice_fee_charge(
         due_date=due_date,
     )
     InvoiceLine.objects.create(invoice=invoice, description=description, amount=amount)
+    invoice_balances_refresh([invoice.pk])
     return invoice

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing import services as billing
+from billing.balances import invoice_balances_refresh
 from billing.models import Invoice, InvoiceLine
 from billing.providers import DemoProvider
 from certificates.codes import code_display
@@ -76,6 +77,7 @@ def _last_year(student: Student, year: int) -> None:
                     ),
                 ]
             )
+            invoice_balances_refresh([invoice.pk])
         _pay(student, invoice)
 
 

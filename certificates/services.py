@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from billing.balances import invoice_balances_refresh
 from billing.models import ZERO, Invoice, InvoiceLine
 from certificates.codes import code_new
 from certificates.models import Attestation
@@ -43,6 +44,7 @@ def _invoice_for(student: Student, term: Term, fee: object) -> Invoice:
     invoice.number = f"{INVOICE_PREFIX}{invoice.pk:08d}"
     invoice.save(update_fields=["number"])
     InvoiceLine.objects.create(invoice=invoice, description=description[:200], amount=fee)
+    invoice_balances_refresh([invoice.pk])
     return invoice
 
 

@@ -44,6 +44,19 @@ def _empty_cache(db: None) -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _stored_balances_hold(db: None) -> Iterator[None]:
+    """The consistency guard of the invoices' stored balance: whatever a test did through the
+    services, imports, admin or pages (paying, refunding, cancelling, fees, the store,
+    attestations), every invoice's stored balance equals the one computed from its lines and
+    approved payments when it ends."""
+    yield
+    from billing.balances import invoices_drifted
+
+    drifted = list(invoices_drifted().values_list("number", "stored_balance", "computed"))
+    assert not drifted, f"stored balances differ from the computed ones: {drifted}"
+
+
 @pytest.fixture
 def load_preset(db: None) -> Callable[[str], Institution]:
     return lambda name: institution_load_preset(name=name)

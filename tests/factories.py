@@ -134,6 +134,7 @@ def make_invoice(
     """An open invoice of the student with its lines: (description, amount, voluntary)."""
     from decimal import Decimal
 
+    from billing.balances import invoice_balances_refresh
     from billing.models import Invoice, InvoiceLine
 
     n = next(_numbers)
@@ -154,6 +155,9 @@ def make_invoice(
         )
         for position, (text, amount, voluntary) in enumerate(lines)
     )
+    # As every writer of lines does (the invoices import, the services): the stored balance.
+    invoice_balances_refresh([invoice.pk])
+    invoice.refresh_from_db(fields=["stored_balance"])
     return invoice
 
 

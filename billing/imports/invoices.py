@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.balances import invoice_balances_refresh
 from billing.imports.lines import (
     InvoicePlan,
     InvoiceRow,
@@ -416,6 +417,9 @@ class InvoiceImporter(Importer):
         for chunk in chunks(replaced):
             InvoiceLine.objects.filter(invoice_id__in=chunk).delete()
         InvoiceLine.objects.bulk_create(lines, batch_size=PREFETCH_CHUNK)
+        # bulk_create sends no signal: the batch's invoices get their stored balance here, set
+        # based (billing.balances).
+        invoice_balances_refresh([invoice.pk for invoice in new_invoices] + replaced)
 
     def notes(self, plans: Sequence[Plan], *, dry_run: bool) -> list[str]:
         created = sum(plan.created for plan in self.invoices.values())

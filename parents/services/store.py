@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from billing import services as billing
+from billing.balances import invoice_balances_refresh
 from billing.models import ZERO, Invoice, InvoiceLine, Payment, Receipt
 from billing.selectors import receipts_by_invoice
 from parents.models import CartLine, StoreItem, StoreOrder, StoreOrderLine
@@ -356,6 +357,7 @@ def store_checkout(*, request: HttpRequest, parent: Any, student: Student) -> St
         )
         for position, entry in enumerate(review.entries)
     )
+    invoice_balances_refresh([invoice.pk])
     order = StoreOrder.objects.create(parent=parent, student=student, invoice=invoice)
     StoreOrderLine.objects.bulk_create(
         StoreOrderLine(

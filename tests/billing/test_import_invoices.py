@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from billing.balances import invoice_balances_refresh
 from billing.models import Allocation, Invoice, InvoiceLine, Payment
 from students.models import Student
 from tests.factories import make_invoice, make_student
@@ -387,6 +388,7 @@ def _pay(invoice: Invoice, status: str) -> Payment:
         idempotency_key=f"key-{invoice.pk}-{status}",
     )
     Allocation.objects.create(payment=payment, invoice=invoice, amount=Decimal("275.00"))
+    invoice_balances_refresh([invoice.pk])  # as the payment services do
     return payment
 
 
@@ -490,6 +492,7 @@ def test_a_contribution_the_student_removed_stays_removed(students, tmp_path):
         ),
     )
     InvoiceLine.objects.filter(invoice=invoice, voluntary=True).update(removed=True)
+    invoice_balances_refresh([invoice.pk])  # as contribution_set does
     due = invoice.due_date.isoformat()
     rows = [
         line("FAC00000397", "Droits d'inscription", "180.00", due_date=due),

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing import services
+from billing.balances import invoice_balances_refresh
 from billing.models import Allocation, Invoice, Payment, Receipt
 from portal.models import AuditEvent
 from tests.accounts.test_first_use import page
@@ -57,6 +58,7 @@ def invoices(bob):
         completed_at=timezone.now(),
     )
     Allocation.objects.create(payment=counter, invoice=books, amount=Decimal("100.00"))
+    invoice_balances_refresh([tuition.pk, books.pk])  # as the services do
     return tuition, books
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from billing import services as billing
+from billing.balances import invoice_balances_refresh
 from billing.models import Invoice, InvoiceLine, Payment
 from billing.providers import provider_current
 from certificates.models import TaxProfile, TaxSlip
@@ -71,6 +72,7 @@ def invoice(student, term, *lines):
             voluntary=voluntary,
             position=position,
         )
+    invoice_balances_refresh([bill.pk])  # as the invoices import does
     return bill
 
 
