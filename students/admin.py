@@ -7,7 +7,7 @@ from portal.csv_export import csv_response
 from students.admin_access import RecordAccessMixin
 from students.admin_filters import ScheduleRetrievedFilter
 from students.admin_imports import ImportableAdmin
-from students.admin_search import StudentSearchMixin
+from students.admin_search import StudentSearchMixin, search_words, student_match
 from students.admin_widgets import MarkInline
 from students.models import (
     Course,
@@ -56,8 +56,9 @@ class StudentAdmin(RecordAccessMixin, ImportableAdmin):
         "activated",
     ]
     list_filter = [ActivatedFilter, ScheduleRetrievedFilter, "school", "program", "grade"]
-    # A prefix of the matricule or code permanent, a part of a name or email: all indexed on
-    # PostgreSQL (migration 0008_search_indexes).
+    # A prefix of the matricule or code permanent, a part of a name (accents ignored) or email:
+    # all indexed on PostgreSQL (migrations 0008_search_indexes, 0010_unaccent_search); the
+    # search itself is get_search_results.
     search_fields = ["^matricule", "last_name", "first_name", "^code_permanent", "email"]
     list_select_related = ["program", "school", "user"]
     show_full_result_count = False  # "n résultats (N au total)" would count every student
@@ -80,6 +81,18 @@ class StudentAdmin(RecordAccessMixin, ImportableAdmin):
         (_("Études"), {"fields": ["program", "school", "grade"]}),
         (_("Compte"), {"fields": ["user", "created_at", "updated_at"]}),
     ]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        """Each word: a prefix of the matricule or code permanent, a part of a name without
+        regard to accents ("belanger" finds Bélanger), or a part of the email (the same search
+        answers the other lists' student autocompletes)."""
+        for word in search_words(search_term):
+            queryset = queryset.filter(
+                student_match(word) | Q(code_permanent__istartswith=word) | Q(email__icontains=word)
+            )
+        return queryset, False
 
     def access_students(self, obj: Student) -> list[Student]:
         return [obj]

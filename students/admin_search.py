@@ -3,16 +3,19 @@
 The admin's default search ORs every search field of every word, across joins: for the
 enrolments of 50,000 students, PostgreSQL then reads every enrolment to test the student's name.
 Here a word first finds the students (one table, through its indexes: a prefix of the matricule,
-a part of the name, on PostgreSQL a trigram index — students' migration
-`0008_search_indexes`), then the records by `student_id`, through the foreign key's index; the
-record's own fields are searched by `own_search` (a prefix, through their indexes).
+a part of the name without its accents, on PostgreSQL a trigram index — students' migrations
+`0008_search_indexes` and `0010_unaccent_search`), then the records by `student_id`, through
+the foreign key's index; the record's own fields are searched by `own_search` (a prefix,
+through their indexes).
 """
 
 from django.db.models import Q, QuerySet
+from django.db.models.lookups import Contains
 from django.http import HttpRequest
 from django.utils.text import smart_split, unescape_string_literal
 
 from students.models import Student
+from students.search import Fold, fold
 
 
 def search_words(search_term: str) -> list[str]:
@@ -27,11 +30,13 @@ def search_words(search_term: str) -> list[str]:
 
 
 def student_match(word: str) -> Q:
-    """A student found by a word: the matricule starts with it, or a name contains it."""
+    """A student found by a word: the matricule starts with it, or a name contains it without
+    regard to accents or case ("belanger" finds Bélanger; students.search)."""
+    folded = fold(word)
     return (
         Q(matricule__istartswith=word)
-        | Q(last_name__icontains=word)
-        | Q(first_name__icontains=word)
+        | Q(Contains(Fold("last_name"), folded))
+        | Q(Contains(Fold("first_name"), folded))
     )
 
 

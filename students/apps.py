@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,7 @@ class StudentsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the home page's panels and the demo's term.
         from students import demo, home  # noqa: F401
+        from students.search import fold_register
+
+        # SQLite's side of the accent-blind name search (students.search).
+        connection_created.connect(fold_register, dispatch_uid="students_fold")

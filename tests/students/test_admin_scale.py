@@ -87,7 +87,10 @@ def test_an_evaluation_with_its_marks_costs_the_same_queries_for_10_and_100(admi
         ("students_student", {"q": "Côté"}),
         ("students_evaluation", {}),
         ("billing_invoice", {"solde": "unpaid"}),
+        ("billing_invoice", {"solde": "overdue"}),
+        ("billing_invoice", {"o": "-7"}),  # by balance, highest first
         ("billing_invoice", {"q": "tremblay"}),
+        ("students_student", {"q": "cote"}),
         ("billing_payment", {}),
     ],
 )
@@ -131,3 +134,31 @@ def test_invoices_are_searched_by_number_prefix_or_student(admin_client, college
     assert admin_client.get(url, {"q": "tremblay"}).context["cl"].result_count == 2
     assert admin_client.get(url, {"solde": "unpaid"}).context["cl"].result_count == 3
     assert Invoice.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("model", "name"),
+    [("students_student", "last_name"), ("students_enrolment", ""), ("billing_invoice", "")],
+)
+@pytest.mark.parametrize("word", ["belanger", "BÉLANGER", "langer", "Belanger Éloïse", "eloise"])
+def test_names_are_found_without_their_accents(admin_client, institution, model, name, word):
+    """On PostgreSQL through portail_fold and its trigram index, on SQLite through the same
+    function in Python: the same answers."""
+    belanger = make_student(
+        institution, matricule="2026001", last_name="Bélanger", first_name="Éloïse"
+    )
+    make_student(institution, matricule="2026002", last_name="Belair", first_name="Louis")
+    section = make_section(make_term("AUT-2026"), make_course("201-NYA-05"))
+    enrol(belanger, section)
+    make_invoice(belanger, number="FAC00000001")
+    response = admin_client.get(reverse(f"admin:{model}_changelist"), {"q": word})
+    assert response.context["cl"].result_count == 1
+    assert "Bélanger" in text(response) and "Belair" not in text(response)
+
+
+def test_the_matricule_is_searched_by_its_beginning(admin_client, institution):
+    make_student(institution, matricule="2026001", last_name="Bélanger", first_name="Éloïse")
+    make_student(institution, matricule="2027001", last_name="Belair", first_name="Louis")
+    url = reverse("admin:students_student_changelist")
+    assert admin_client.get(url, {"q": "2026"}).context["cl"].result_count == 1
+    assert admin_client.get(url, {"q": "6001"}).context["cl"].result_count == 0
