@@ -352,6 +352,8 @@ class RegistrarImporter(Importer):
 
     def enrolment_for(self, student: Student, term: Term, course: Course) -> Enrolment:
         found = self.enrolments.get((student.matricule, *offering(term, course)), [])
+        if len(found) == 1:
+            return found[0]
         names = {
             "matricule": student.matricule,
             "course": course.code,
