@@ -39,6 +39,7 @@ from billing.imports.lines import (
 )
 from billing.models import Allocation, Invoice, InvoiceLine, Payment
 from students.imports import (
+    BATCH_ROWS,
     PREFETCH_CHUNK,
     Change,
     Importer,
@@ -79,6 +80,10 @@ class InvoiceImporter(Importer):
     # tax_eligible is optional: absent or empty, a new line is not eligible and a line already
     # on file keeps its flag.
     required = frozenset(columns) - {"tax_eligible"}
+    # Checked and written in batches (memory flat in the file's size), never cutting an
+    # invoice's rows in two: a batch ends where the next row starts another invoice.
+    batch_rows = BATCH_ROWS
+    batch_by = "invoice_number"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -86,11 +91,24 @@ class InvoiceImporter(Importer):
         self.invoices: dict[str, InvoicePlan] = {}
         self.outcomes: dict[int, Plan | list[str]] = {}
         self.warnings: list[tuple[int, str]] = []
+        # Across batches: the invoices of the batches done (number → first line), and the
+        # counts of the closing note.
+        self.done: dict[str, int] = {}
+        self.firsts: dict[str, int] = {}
+        self.counts = {"created": 0, "updated": 0, "unchanged": 0}
 
-    # Loading, once for the whole file
+    def start_batch(self) -> None:
+        super().start_batch()
+        self.done.update({number: first for number, first in self.firsts.items()})
+        self.students = {}
+        self.invoices = {}
+        self.outcomes = {}
+        self.warnings = []
+
+    # Loading, once per batch
 
     def prepare(self, rows: Sequence[Row]) -> None:
-        """Loads the students and the invoices the file names, a few queries whatever its length.
+        """Loads the students and the invoices the batch names, a few queries whatever its length.
 
         The students are locked first, as starting a payment does, so that no payment can begin
         on an invoice between the check below and the write; the invoices and their lines are
@@ -211,11 +229,24 @@ class InvoiceImporter(Importer):
     def _plan_all(self, rows: Sequence[Row]) -> None:
         groups: dict[str, list[tuple[Row, dict[str, Any]]]] = {}
         errors: dict[int, list[str]] = {}
+        self.firsts: dict[str, int] = {}
         for row in rows:
             values, errors[row.line] = self._clean_cells(row)
             number = values.get("invoice_number")
             if number is None:
                 continue  # without a valid number, the row belongs to no invoice
+            if number in self.done:
+                # Only in a file longer than a batch: its invoice was written with the rows seen.
+                errors[row.line].append(
+                    _(
+                        "la facture %(number)s figure déjà plus haut (ligne %(first)d) : dans un "
+                        "fichier de plus de %(rows)d lignes, les lignes d'une même facture "
+                        "doivent se suivre. Triez le fichier par numéro de facture."
+                    )
+                    % {"number": number, "first": self.done[number], "rows": BATCH_ROWS}
+                )
+                continue
+            self.firsts.setdefault(number, row.line)
             group = groups.setdefault(number, [])
             if group:
                 errors[row.line].extend(disagreements(number, group[0][0], row))
@@ -424,11 +455,12 @@ class InvoiceImporter(Importer):
     def notes(self, plans: Sequence[Plan], *, dry_run: bool) -> list[str]:
         created = sum(plan.created for plan in self.invoices.values())
         updated = sum(not plan.created and plan.changed for plan in self.invoices.values())
-        counts = {
-            "created": created,
-            "updated": updated,
-            "unchanged": len(self.invoices) - created - updated,
-        }
+        self.counts["created"] += created
+        self.counts["updated"] += updated
+        self.counts["unchanged"] += len(self.invoices) - created - updated
+        return [line_error(line, message) for line, message in sorted(self.warnings)]
+
+    def closing_notes(self, *, dry_run: bool) -> list[str]:
         summary = (
             _("Factures : %(created)d à créer, %(updated)d à modifier, %(unchanged)d inchangée(s).")
             if dry_run
@@ -437,7 +469,4 @@ class InvoiceImporter(Importer):
                 "%(unchanged)d inchangée(s)."
             )
         )
-        return [
-            *(line_error(line, message) for line, message in sorted(self.warnings)),
-            summary % counts,
-        ]
+        return [summary % self.counts]

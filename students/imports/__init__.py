@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from portal.selectors import institution_current
 from students.imports.engine import (
+    BATCH_ROWS,
     PREFETCH_CHUNK,
     Change,
     Importer,
@@ -37,6 +38,7 @@ from students.imports.engine import (
 from students.imports.reading import FileUnreadable, Row, Table, open_file, stream_table
 
 __all__ = [
+    "BATCH_ROWS",
     "PREFETCH_CHUNK",
     "Change",
     "ImportRefused",

@@ -110,6 +110,10 @@ class Importer:
     # Rows checked and written at a time (see `start_batch`); None: the whole file at once, for
     # a kind whose rows depend on each other across the file (notes or removals over all rows).
     batch_rows: ClassVar[int | None] = None
+    # For a kind whose record spans several rows (an invoice's lines), the column that names
+    # the record: a batch is not cut between two rows with the same cell there, so it may run
+    # a little past `batch_rows`.
+    batch_by: ClassVar[str | None] = None
 
     @classmethod
     def listed_under(cls) -> type[models.Model]:
@@ -225,6 +229,11 @@ class Importer:
 
     def notes(self, plans: Sequence[Plan], *, dry_run: bool) -> list[str]:
         """What the registrar should know beyond the creations and updates."""
+        return []
+
+    def closing_notes(self, *, dry_run: bool) -> list[str]:
+        """What the registrar should know about the whole file, once its last batch is done
+        (a kind read in batches; `notes` speaks of each batch)."""
         return []
 
     def removed(self, plans: Sequence[Plan]) -> int:
@@ -361,7 +370,20 @@ def batches(importer: Importer, rows: Iterable[Row]) -> Iterator[list[Row]]:
         yield list(rows)
         return
     iterator = iter(rows)
-    while batch := list(itertools.islice(iterator, importer.batch_rows)):
+    header = importer.batch_by
+    if header is None:
+        while batch := list(itertools.islice(iterator, importer.batch_rows)):
+            yield batch
+        return
+    batch: list[Row] = []
+    for row in iterator:
+        if len(batch) >= importer.batch_rows and row.cells.get(header) != batch[-1].cells.get(
+            header
+        ):
+            yield batch
+            batch = []
+        batch.append(row)
+    if batch:
         yield batch
 
 
@@ -405,4 +427,5 @@ def run(
         errors.extend(table.errors[read:])
         if errors:
             raise refuse(errors)
+        report.notes.extend(importer.closing_notes(dry_run=dry_run))
     return report

@@ -172,3 +172,99 @@ def test_a_repeated_enrolment_in_a_later_batch_is_named_with_its_first_line(
         "AUT-2026 figure déjà à la ligne 3." in str(refused.value)
     )
     assert Enrolment.objects.count() == 0
+
+
+# --- Invoices: an invoice's lines span several rows ---------------------------------------------
+
+
+def invoices_file(path: Path, matricules, first: int, count: int, *, lines: int = 3) -> Path:
+    """`count` invoices numbered from `first`, each of `lines` rows, for the students in turn."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(INVOICE_HEADER)
+    for n in range(first, first + count):
+        matricule = matricules[n % len(matricules)]
+        for position in range(lines):
+            writer.writerow(
+                [
+                    *(matricule, "AUT-2026", f"FAC{n:08d}", "Droits de scolarité", "2026-09-15"),
+                    *(f"Frais {position}", f"{100 + position}.00", "non"),
+                ]
+            )
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+INVOICE_HEADER = [
+    "matricule",
+    "session",
+    "invoice_number",
+    "description",
+    "due_date",
+    "line_description",
+    "amount",
+    "voluntary",
+]
+
+
+def peak_of(kind: str, path: Path) -> int:
+    tracemalloc.start()
+    try:
+        import_file(kind=kind, path=path, details=False)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+def test_invoices_peak_memory_does_not_grow_with_the_file(institution, tmp_path):
+    from billing.models import Invoice, InvoiceLine
+
+    matricules, _titles = build(institution, 500, 1)
+    small = invoices_file(tmp_path / "small.csv", matricules, 1, 2_000)  # 6,000 rows
+    large = invoices_file(tmp_path / "large.csv", matricules, 10_001, 8_000)  # 24,000 rows
+    small_peak = peak_of("invoices", small)
+    large_peak = peak_of("invoices", large)
+    assert Invoice.objects.count() == 10_000 and InvoiceLine.objects.count() == 30_000
+    # Four times the rows, not four times the memory: batches of about 5,000 rows.
+    assert large_peak < 2 * small_peak, (small_peak, large_peak)
+    assert Invoice.objects.get(number="FAC00017000").stored_balance == Decimal("303.00")
+
+
+def test_an_invoice_is_never_cut_between_two_batches(institution, tmp_path, monkeypatch):
+    from billing.imports.invoices import InvoiceImporter
+    from billing.models import Invoice
+
+    monkeypatch.setattr(InvoiceImporter, "batch_rows", 4)  # 3 lines an invoice: cut after 6
+    matricules, _titles = build(institution, 3, 1)
+    path = invoices_file(tmp_path / "invoices.csv", matricules, 1, 5)
+    out = io.StringIO()
+    call_command("import_csv", "invoices", str(path), stdout=out)
+    assert "Factures : 5 créée(s), 0 modifiée(s), 0 inchangée(s)." in out.getvalue()
+    assert [invoice.lines.count() for invoice in Invoice.objects.order_by("number")] == [3] * 5
+    # The same file again: nothing to do, counted over every batch.
+    out = io.StringIO()
+    call_command("import_csv", "invoices", str(path), stdout=out)
+    assert "Factures : 0 créée(s), 0 modifiée(s), 5 inchangée(s)." in out.getvalue()
+
+
+def test_an_invoice_split_across_batches_is_refused_whole(institution, tmp_path, monkeypatch):
+    from billing.imports.invoices import InvoiceImporter
+    from billing.models import Invoice
+
+    monkeypatch.setattr(InvoiceImporter, "batch_rows", 4)
+    matricules, _titles = build(institution, 3, 1)
+    path = invoices_file(tmp_path / "invoices.csv", matricules, 1, 3)
+    with path.open("a", encoding="utf-8") as file:  # a fourth line of the first invoice, last
+        file.write(
+            f"{matricules[1]},AUT-2026,FAC00000001,Droits de scolarité,2026-09-15,"
+            "Frais 3,103.00,non\n"
+        )
+    with pytest.raises(CommandError) as refused:
+        call_command("import_csv", "invoices", str(path), stdout=io.StringIO())
+    assert str(refused.value).splitlines()[1:] == [
+        "Ligne 11 : la facture FAC00000001 figure déjà plus haut (ligne 2) : dans un fichier de "
+        "plus de 5000 lignes, les lignes d'une même facture doivent se suivre. Triez le fichier "
+        "par numéro de facture."
+    ]
+    assert not Invoice.objects.exists()  # all or nothing: the first batches were rolled back
