@@ -53,7 +53,9 @@ class StudentSearchMixin:
     ) -> tuple[QuerySet, bool]:
         for word in search_words(search_term):
             students = list(
-                Student.objects.filter(student_match(word)).values_list("pk", flat=True)
+                Student.objects.filter(student_match(word))
+                .order_by()  # ids only: no sort by name
+                .values_list("pk", flat=True)
             )
             found = Q(student_id__in=students)
             own = self.own_search(word)

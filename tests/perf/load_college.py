@@ -44,8 +44,9 @@ KINDS = (
 PASSWORD = "Bonjour-Portail-42"
 
 
-def run(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Runs a command; returns (seconds, peak resident memory in MB, its output)."""
+def run(command: list[str], env: dict[str, str]) -> tuple[float, float, str, float]:
+    """Runs a command; returns (seconds, peak resident memory in MB, its output, its CPU
+    seconds: user + system, which other jobs on a shared box do not inflate)."""
     started = time.monotonic()
     process = subprocess.Popen(
         command, cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -56,7 +57,7 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{output}")
-    return seconds, usage.ru_maxrss / 1024, output
+    return seconds, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime
 
 
 def recreate(server: str, name: str) -> None:
@@ -134,24 +135,25 @@ def main() -> None:
 
     results = []
     total = 0.0
-    print(f"{'kind':>14} {'rows':>10} {'seconds':>9} {'peak MB':>9}")
+    print(f"{'kind':>14} {'rows':>10} {'seconds':>9} {'CPU s':>7} {'peak MB':>9}")
     for kind in KINDS:
         path = options.dir / f"{kind}.csv"
         if kind in options.skip or not path.exists():
             continue
         rows = sum(1 for _ in path.open(encoding="utf-8")) - 1
-        seconds, peak, output = run([*manage, "import_csv", kind, str(path)], env)
+        seconds, peak, output, cpu = run([*manage, "import_csv", kind, str(path)], env)
         total += seconds
         results.append(
             {
                 "kind": kind,
                 "rows": rows,
                 "seconds": round(seconds, 1),
+                "cpu_seconds": round(cpu, 1),
                 "peak_mb": round(peak),
                 "summary": output.strip().splitlines()[-1:],
             }
         )
-        print(f"{kind:>14} {rows:>10,} {seconds:>9.1f} {peak:>9.0f}", flush=True)
+        print(f"{kind:>14} {rows:>10,} {seconds:>9.1f} {cpu:>7.1f} {peak:>9.0f}", flush=True)
     print(f"{'total':>14} {'':>10} {total:>9.1f}")
 
     os.environ["DATABASE_URL"] = url
