@@ -98,7 +98,9 @@ def invoice_for_student(student: Student, number: str) -> Invoice:
 
 
 def balance_due(student: Student) -> Decimal:
-    return sum((invoice.balance for invoice in invoices_open(student)), ZERO)
+    """The sum of the open invoices' balances: one aggregate, no invoice instance."""
+    total = invoices_open(student).order_by().aggregate(due=Sum("balance"))["due"]
+    return ZERO if total is None else Decimal(total).quantize(ZERO)
 
 
 def has_overdue_balance(student: Student) -> bool:

@@ -1,33 +1,67 @@
 """The home page's panels from messaging: new documents ("Quoi de neuf ?"), the month
 calendar of events and deadlines, and "Actualités et messages".
 
-The home page has a budget of 10 queries: the calendar and the news come from one query (see
-`calendar_and_news`), shared by both panels through the request, and the new documents add
-one count.
+The calendar and the news come from one query (see `calendar_and_news`), shared by both
+panels. Both panels' HTML is the same for every student of a community on a given day: each
+process keeps it, keyed on the community, the month, the day, the language and the shared
+"calendar" and "institution" versions, which every write to an event, a news item, a school or
+the institution bumps (portal/versions.py). A new event or news item shows on the very next
+request; a visit costs no query and no rendering of the month's grid.
 """
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from messaging import documents
 from messaging.selectors import unread_counts
 from portal.home import home_panel
+from portal.versions import versions_of_request
 from students.home import student_of
 
+CALENDAR_TEMPLATE = "messaging/_home_calendar.html"
+NEWS_TEMPLATE = "messaging/_home_news.html"
+# Kept HTML per process: (community, month, day, language, versions) → (calendar, news).
+_kept: dict[tuple, tuple[SafeString, SafeString]] = {}
+KEPT_MAX = 512
 
-def _calendar_and_news(request: HttpRequest) -> dict[str, Any]:
+
+def _calendar_and_news(request: HttpRequest) -> tuple[SafeString, SafeString]:
+    """The two panels' HTML, rendered once per community, month, day and version."""
     if not hasattr(request, "_messaging_home"):
         student = student_of(request)
         school_id = student.school_id if student else None
         today = timezone.localdate()
         month = documents.parse_month(request.GET.get("mois"), today=today)
-        events, news = documents.calendar_and_news(school_id, month=month, today=today)
-        request._messaging_home = {
-            "calendar": documents.month_calendar(month, events, today=today),
-            "news": news,
-        }
+        versions = versions_of_request(request)
+        key = (
+            school_id,
+            month,
+            today,
+            get_language(),
+            versions["calendar"],
+            versions["institution"],
+        )
+        html = _kept.get(key)
+        if html is None:
+            events, news = documents.calendar_and_news(school_id, month=month, today=today)
+            calendar = documents.month_calendar(month, events, today=today)
+            html = (
+                render_to_string(
+                    CALENDAR_TEMPLATE, {"panel": {"calendar": calendar, "url_name": "portal:home"}}
+                ),
+                render_to_string(
+                    NEWS_TEMPLATE, {"panel": {"news": news, "institution": request.institution}}
+                ),
+            )
+            if len(_kept) >= KEPT_MAX:
+                _kept.clear()
+            _kept[key] = html
+        request._messaging_home = html
     return request._messaging_home
 
 
@@ -43,16 +77,15 @@ def documents_panel(request: HttpRequest) -> dict[str, Any] | None:
     return {"unread": unread, "mio": mio} if unread or mio else None
 
 
-@home_panel("messaging/_home_calendar.html", order=30)
+@home_panel("portal/_home_kept.html", order=30)
 def calendar_panel(request: HttpRequest) -> dict[str, Any] | None:
     if not request.user.is_authenticated:
         return None
-    return {"calendar": _calendar_and_news(request)["calendar"], "url_name": "portal:home"}
+    return {"html": _calendar_and_news(request)[0]}
 
 
-@home_panel("messaging/_home_news.html", order=40)
+@home_panel("portal/_home_kept.html", order=40)
 def news_panel(request: HttpRequest) -> dict[str, Any] | None:
     if not request.user.is_authenticated:
         return None
-    news = _calendar_and_news(request)["news"]
-    return {"news": news, "institution": request.institution}
+    return {"html": _calendar_and_news(request)[1]}

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import School
+from portal.versions import versioned, versioned_manager
 from students.models import Student
 
 
@@ -117,8 +118,10 @@ class DocumentRecipient(models.Model):
         return f"{self.document} → {self.student}"
 
 
+@versioned("calendar")
 class NewsItem(models.Model):
-    """Actualités et messages, per community: a school, or the whole institution."""
+    """Actualités et messages, per community: a school, or the whole institution. The home
+    page keeps them with the month calendar until a write bumps "calendar"."""
 
     title = models.CharField(_("titre"), max_length=200)
     body = models.TextField(_("texte"))
@@ -132,6 +135,8 @@ class NewsItem(models.Model):
     )
     published_on = models.DateField(_("publié le"))
 
+    objects = versioned_manager("calendar")
+
     class Meta:
         verbose_name = _("actualité")
         verbose_name_plural = _("actualités")
@@ -141,7 +146,10 @@ class NewsItem(models.Model):
         return self.title
 
 
+@versioned("calendar")
 class Event(models.Model):
+    """An event or a deadline of the month calendar (kept like the news, see NewsItem)."""
+
     class Kind(models.TextChoices):
         EVENT = "event", _("Événement")
         DEADLINE = "deadline", _("Date limite")
@@ -157,6 +165,8 @@ class Event(models.Model):
         verbose_name=_("école"),
         help_text=_("Vide : tout l'établissement."),
     )
+
+    objects = versioned_manager("calendar")
 
     class Meta:
         verbose_name = _("événement")

@@ -1,6 +1,7 @@
-"""Which children a parent reaches. Every page about a child goes through
-`student_for_parent`, which answers 404 alike for a child that does not exist and for one that
-is not this parent's to see."""
+"""Which children a parent reaches. Every page about a child finds it among
+`children_for_parent` (parents.views.common.child_page, or `student_for_parent`), which
+answers 404 alike for a child that does not exist and for one that is not this parent's to
+see."""
 
 import datetime
 

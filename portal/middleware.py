@@ -70,7 +70,7 @@ class InstitutionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.institution = SimpleLazyObject(institution_current)
+        request.institution = SimpleLazyObject(lambda: institution_current(request))
         return self.get_response(request)
 
 

@@ -7,17 +7,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.modules import ALL_MODULE_SLUGS, MODULE_CHOICES
+from portal.versions import versioned, versioned_manager
 
 
 def default_modules() -> list[str]:
     return list(ALL_MODULE_SLUGS)
 
 
+@versioned("institution")
 class Institution(models.Model):
     """The one institution a deployment serves, and every rule that differs between them.
 
     Rules are data, read through `portal.selectors.institution_current()`; code never asks which
-    institution it is serving.
+    institution it is serving. Every write bumps the "institution" version, which ends every
+    app server's kept copy of the row (portal/versions.py).
     """
 
     class IdentifierName(models.TextChoices):
@@ -267,6 +270,8 @@ class Institution(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(28)],
     )
 
+    objects = versioned_manager("institution")
+
     class Meta:
         verbose_name = _("établissement")
         verbose_name_plural = _("établissements")
@@ -325,8 +330,10 @@ class Institution(models.Model):
         return self.first_use_proofs == self.FirstUseProofs.CODE_PERMANENT
 
 
+@versioned("calendar")
 class School(models.Model):
-    """A school or campus of the institution (CEPEO's schools, the conservatoire's sites)."""
+    """A school or campus of the institution (CEPEO's schools, the conservatoire's sites).
+    Its name is in the kept calendar and news of the home page: a write bumps "calendar"."""
 
     institution = models.ForeignKey(
         Institution,
@@ -345,6 +352,8 @@ class School(models.Model):
         default=False,
         help_text=_("Les parents peuvent y acheter les articles mis en vente par l'école."),
     )
+
+    objects = versioned_manager("calendar")
 
     class Meta:
         verbose_name = _("école")

@@ -52,9 +52,13 @@ RECORD_ACCESS_SHOWN = 20
 
 
 def record_accesses(student: Student, *, limit: int = RECORD_ACCESS_SHOWN) -> tuple[list, int]:
-    """ "Qui a consulté mon dossier": the newest entries (two queries whatever their number)
-    and how many there are in all."""
-    entries = student.accesses.only(
-        "created_at", "staff_name", "staff_role", "what", "item", "history", "student_id"
-    ).order_by("-created_at", "-id")
-    return list(entries[:limit]), RecordAccess.objects.filter(student=student).count()
+    """ "Qui a consulté mon dossier": the newest entries and how many there are in all (one
+    query when they all fit in the list, which then gives the count; two otherwise)."""
+    entries = list(
+        student.accesses.only(
+            "created_at", "staff_name", "staff_role", "what", "item", "history", "student_id"
+        ).order_by("-created_at", "-id")[:limit]
+    )
+    if len(entries) < limit:
+        return entries, len(entries)
+    return entries, RecordAccess.objects.filter(student=student).count()

@@ -7,9 +7,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from parents.selectors import children_for_parent, majority_cutoff
+from parents.selectors import majority_cutoff
 from parents.summaries import child_detail, children_cards
-from parents.views.common import child_page, parent_page
+from parents.views.common import child_page, parent_children, parent_page
 from students.models import Student
 from students.selectors import record_accesses
 
@@ -22,7 +22,7 @@ MAJORITY = 18
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     institution = request.institution
-    children = list(children_for_parent(request.user, institution))
+    children = parent_children(request)
     cards = children_cards(
         children,
         required_credits=institution.diploma_credits,
@@ -44,7 +44,7 @@ def child(request: HttpRequest, student: Student) -> HttpResponse:
         passing_grade=Decimal(institution.passing_grade),
     )
     # The switcher: the seed's parent "switches between" children without going home first.
-    children = list(children_for_parent(request.user, institution))
+    children = parent_children(request)
     minor = student.birthdate > majority_cutoff(MAJORITY, timezone.localdate())
     accesses, access_count = record_accesses(student) if minor else ([], 0)
     return render(

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
 from accounts.models import User
-from parents.selectors import student_for_parent
+from parents.selectors import children_for_parent
 
 
 def parents_enabled(request: HttpRequest) -> bool:
@@ -48,14 +48,28 @@ def parent_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
+def parent_children(request: HttpRequest) -> list:
+    """The children the logged-in parent may see (`children_for_parent`), read once per
+    request."""
+    children = getattr(request, "_parent_children", None)
+    if children is None:
+        children = request._parent_children = list(  # type: ignore[attr-defined]
+            children_for_parent(request.user, request.institution)
+        )
+    return children
+
+
 def child_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A parent page about one child (`student_id` in the URL): the view receives the child,
-    or the request answers 404 when the child is missing or not this parent's to see."""
+    or the request answers 404 when the child is missing or not this parent's to see. The
+    parent's children are read once (`parent_children`): the child is found among them."""
 
     @parent_page
     @wraps(view)
     def wrapped(request: HttpRequest, student_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
-        student = student_for_parent(request.user, student_id, request.institution)
+        student = next((c for c in parent_children(request) if c.pk == student_id), None)
+        if student is None:
+            raise Http404
         return view(request, student, *args, **kwargs)
 
     return wrapped
