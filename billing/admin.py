@@ -15,6 +15,7 @@ from billing import services
 from billing.models import Allocation, Invoice, InvoiceLine, InvoiceReminder, Payment, Receipt
 from billing.selectors import invoices_with_balance
 from portal.csv_export import csv_response
+from portal.templatetags.portal_format import money
 from students.admin_access import RecordAccessMixin
 from students.admin_imports import ImportableAdmin
 from students.admin_search import StudentSearchMixin
@@ -44,10 +45,16 @@ class InvoiceLineInline(admin.TabularInline):
     fields = ["description", "amount", "voluntary", "removed", "tax_eligible", "position"]
 
 
+@admin.display(description=_("montant"))
+def amount_display(row: Allocation | Payment) -> str:
+    """An amount as the registrar's language writes it: "325,00 $", "$325.00"."""
+    return money(row.amount)
+
+
 class AllocationInline(admin.TabularInline):
     model = Allocation
     extra = 0
-    fields = ["payment", "amount"]
+    fields = ["payment", amount_display]
     readonly_fields = fields
     can_delete = False
 
@@ -139,7 +146,7 @@ class InvoiceAdmin(StudentSearchMixin, RecordAccessMixin, ImportableAdmin):
 
     @admin.display(description=_("solde"), ordering="balance")
     def balance_display(self, invoice: Invoice) -> str:
-        return f"{invoice.balance:.2f} $"
+        return money(invoice.balance)
 
     def has_record_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("billing.add_payment")
@@ -193,7 +200,7 @@ class InvoiceAdmin(StudentSearchMixin, RecordAccessMixin, ImportableAdmin):
 class PaymentAllocationInline(admin.TabularInline):
     model = Allocation
     extra = 0
-    fields = ["invoice", "amount"]
+    fields = ["invoice", amount_display]
     readonly_fields = fields
     can_delete = False
 
@@ -217,7 +224,7 @@ class PaymentAdmin(StudentSearchMixin, RecordAccessMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "student",
-        "amount",
+        amount_display,
         "provider",
         "status",
         "created_at",
@@ -236,7 +243,14 @@ class PaymentAdmin(StudentSearchMixin, RecordAccessMixin, admin.ModelAdmin):
     def own_search(self, word: str) -> Q:
         return Q(reference__istartswith=word) | Q(provider_session_id=word)
 
-    readonly_fields = ["cancel_link", *[field.name for field in Payment._meta.fields]]
+    # Everything read only; the amount as the registrar's language writes it.
+    fields = readonly_fields = [
+        "cancel_link",
+        *[
+            amount_display if field.name == "amount" else field.name
+            for field in Payment._meta.fields
+        ],
+    ]
     inlines = [PaymentAllocationInline]
 
     @admin.display(description=_("annuler ou rembourser"))
