@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from billing import services
 from billing.models import Allocation, Invoice, InvoiceLine, InvoiceReminder, Payment, Receipt
 from billing.selectors import invoices_with_balance
+from portal.admin_a11y import TabularInline
 from portal.csv_export import csv_response
 from portal.templatetags.portal_format import money
 from students.admin_access import RecordAccessMixin
@@ -39,7 +40,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class InvoiceLineInline(admin.TabularInline):
+class InvoiceLineInline(TabularInline):
     model = InvoiceLine
     extra = 0
     fields = ["description", "amount", "voluntary", "removed", "tax_eligible", "position"]
@@ -51,7 +52,7 @@ def amount_display(row: Allocation | Payment) -> str:
     return money(row.amount)
 
 
-class AllocationInline(admin.TabularInline):
+class AllocationInline(TabularInline):
     model = Allocation
     extra = 0
     fields = ["payment", amount_display]
@@ -197,7 +198,7 @@ class InvoiceAdmin(StudentSearchMixin, RecordAccessMixin, ImportableAdmin):
         )
 
 
-class PaymentAllocationInline(admin.TabularInline):
+class PaymentAllocationInline(TabularInline):
     model = Allocation
     extra = 0
     fields = ["invoice", amount_display]
