@@ -82,12 +82,17 @@ class SecretAnswer(models.Model):
     """A user's answer, normalised then hashed with the password hasher: staff cannot read it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="secret_answers"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="secret_answers",
+        verbose_name=_("compte"),
     )
-    question = models.ForeignKey(SecretQuestion, on_delete=models.PROTECT, related_name="+")
-    answer_hash = models.CharField(max_length=256)
-    position = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    question = models.ForeignKey(
+        SecretQuestion, on_delete=models.PROTECT, related_name="+", verbose_name=_("question")
+    )
+    answer_hash = models.CharField(max_length=256, verbose_name=_("empreinte de la réponse"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("ordre"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("créée le"))
 
     class Meta:
         verbose_name = _("réponse secrète")
@@ -115,20 +120,25 @@ class FirstUseFlow(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     student = models.ForeignKey(
-        "students.Student", on_delete=models.CASCADE, related_name="first_use_flows"
+        "students.Student",
+        on_delete=models.CASCADE,
+        related_name="first_use_flows",
+        verbose_name=_("étudiant"),
     )
-    steps = models.JSONField(default=list)
-    position = models.PositiveSmallIntegerField(default=0)
-    code_hash = models.CharField(max_length=256, blank=True)
-    code_expires_at = models.DateTimeField(null=True, blank=True)
-    code_attempts = models.PositiveSmallIntegerField(default=0)
-    code_sends = models.PositiveSmallIntegerField(default=0)
+    steps = models.JSONField(default=list, verbose_name=_("étapes"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("étape en cours"))
+    code_hash = models.CharField(max_length=256, blank=True, verbose_name=_("empreinte du code"))
+    code_expires_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("code valide jusqu'au")
+    )
+    code_attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("essais du code"))
+    code_sends = models.PositiveSmallIntegerField(default=0, verbose_name=_("envois du code"))
     # Hashed answers and the chosen email wait here until the password step creates the account.
-    answers = models.JSONField(default=list, blank=True)
-    email = models.EmailField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    completed_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=list, blank=True, verbose_name=_("réponses"))
+    email = models.EmailField(blank=True, verbose_name=_("courriel"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("créé le"))
+    expires_at = models.DateTimeField(verbose_name=_("expire le"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("terminé le"))
 
     class Meta:
         verbose_name = _("première utilisation en cours")
@@ -184,13 +194,16 @@ class TOTPDevice(models.Model):
     a code is never accepted twice, nor one older than it."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="totp_device",
+        verbose_name=_("compte"),
     )
     # Base32, as authenticator apps read it. It must be readable to check codes.
-    secret = models.CharField(max_length=64)
+    secret = models.CharField(max_length=64, verbose_name=_("secret"))
     confirmed_at = models.DateTimeField(_("activée le"), null=True, blank=True)
-    last_step = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    last_step = models.BigIntegerField(null=True, blank=True, verbose_name=_("dernier pas utilisé"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("créé le"))
 
     class Meta:
         verbose_name = _("application d'authentification")
@@ -204,11 +217,14 @@ class RecoveryCode(models.Model):
     """One of ten single-use codes for a lost device, hashed like a password."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="recovery_codes",
+        verbose_name=_("compte"),
     )
-    code_hash = models.CharField(max_length=256)
-    used_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    code_hash = models.CharField(max_length=256, verbose_name=_("empreinte du code"))
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("utilisé le"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("créé le"))
 
     class Meta:
         verbose_name = _("code de récupération")
@@ -222,13 +238,18 @@ class Passkey(models.Model):
     """A WebAuthn credential (a passkey) the person registered and named."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="passkeys",
+        verbose_name=_("compte"),
     )
     name = models.CharField(_("nom"), max_length=60)
-    credential_id = models.CharField(max_length=1400, unique=True)  # base64url
-    public_key = models.BinaryField()
-    sign_count = models.PositiveBigIntegerField(default=0)
-    transports = models.JSONField(default=list, blank=True)
+    credential_id = models.CharField(
+        max_length=1400, unique=True, verbose_name=_("identifiant de la clé")
+    )  # base64url
+    public_key = models.BinaryField(verbose_name=_("clé publique"))
+    sign_count = models.PositiveBigIntegerField(default=0, verbose_name=_("compteur de signatures"))
+    transports = models.JSONField(default=list, blank=True, verbose_name=_("transports"))
     created_at = models.DateTimeField(_("ajoutée le"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
 
@@ -245,13 +266,16 @@ class KnownDevice(models.Model):
     """A browser this account signed in from: the hash of its device cookie, never the id."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="known_devices"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="known_devices",
+        verbose_name=_("compte"),
     )
-    device_hash = models.CharField(max_length=64)
+    device_hash = models.CharField(max_length=64, verbose_name=_("empreinte de l'appareil"))
     user_agent = models.CharField(_("appareil"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("adresse"), null=True, blank=True)
-    first_seen = models.DateTimeField(auto_now_add=True)
-    last_seen = models.DateTimeField(auto_now=True)
+    first_seen = models.DateTimeField(auto_now_add=True, verbose_name=_("vu la première fois le"))
+    last_seen = models.DateTimeField(auto_now=True, verbose_name=_("vu la dernière fois le"))
 
     class Meta:
         verbose_name = _("appareil connu")

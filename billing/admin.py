@@ -15,7 +15,9 @@ from billing import services
 from billing.balances import invoice_balances_refresh
 from billing.models import Allocation, Invoice, InvoiceLine, InvoiceReminder, Payment, Receipt
 from billing.selectors import invoices_with_balance
+from portal.admin_a11y import TabularInline
 from portal.csv_export import csv_response
+from portal.templatetags.portal_format import money
 from students.admin_access import RecordAccessMixin
 from students.admin_imports import ImportableAdmin
 from students.admin_search import StudentSearchMixin
@@ -43,16 +45,22 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class InvoiceLineInline(admin.TabularInline):
+class InvoiceLineInline(TabularInline):
     model = InvoiceLine
     extra = 0
     fields = ["description", "amount", "voluntary", "removed", "tax_eligible", "position"]
 
 
-class AllocationInline(admin.TabularInline):
+@admin.display(description=_("montant"))
+def amount_display(row: Allocation | Payment) -> str:
+    """An amount as the registrar's language writes it: "325,00 $", "$325.00"."""
+    return money(row.amount)
+
+
+class AllocationInline(TabularInline):
     model = Allocation
     extra = 0
-    fields = ["payment", "amount"]
+    fields = ["payment", amount_display]
     readonly_fields = fields
     can_delete = False
 
@@ -141,7 +149,7 @@ class InvoiceAdmin(StudentSearchMixin, RecordAccessMixin, ImportableAdmin):
 
     @admin.display(description=_("solde"), ordering="stored_balance")
     def balance_display(self, invoice: Invoice) -> str:
-        return f"{invoice.stored_balance:.2f} $"
+        return money(invoice.stored_balance)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Lines added, changed or deleted here: the invoice's stored balance follows."""
@@ -197,10 +205,10 @@ class InvoiceAdmin(StudentSearchMixin, RecordAccessMixin, ImportableAdmin):
         )
 
 
-class PaymentAllocationInline(admin.TabularInline):
+class PaymentAllocationInline(TabularInline):
     model = Allocation
     extra = 0
-    fields = ["invoice", "amount"]
+    fields = ["invoice", amount_display]
     readonly_fields = fields
     can_delete = False
 
@@ -224,7 +232,7 @@ class PaymentAdmin(StudentSearchMixin, RecordAccessMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "student",
-        "amount",
+        amount_display,
         "provider",
         "status",
         "created_at",
@@ -243,7 +251,14 @@ class PaymentAdmin(StudentSearchMixin, RecordAccessMixin, admin.ModelAdmin):
     def own_search(self, word: str) -> Q:
         return Q(reference__istartswith=word) | Q(provider_session_id=word)
 
-    readonly_fields = ["cancel_link", *[field.name for field in Payment._meta.fields]]
+    # Everything read only; the amount as the registrar's language writes it.
+    fields = readonly_fields = [
+        "cancel_link",
+        *[
+            amount_display if field.name == "amount" else field.name
+            for field in Payment._meta.fields
+        ],
+    ]
     inlines = [PaymentAllocationInline]
 
     @admin.display(description=_("annuler ou rembourser"))

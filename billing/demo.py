@@ -106,9 +106,12 @@ def demo_invoices(institution: Institution) -> list[str]:
             invoice_balances_refresh([invoice.pk])
         total = sum(Decimal(amount) for _text, amount, _voluntary in fees)
         late = " (overdue)" if days < 0 else ""
-        lines.append(f"  {matricule}  {number}  {total:.2f} $  {description}{late}")
+        voluntary = [f"{text} {amount} $" for text, amount, optional in fees if optional]
+        contribution = f" [voluntary: {', '.join(voluntary)}]" if voluntary else ""
+        lines.append(f"  {matricule}  {number}  {total:.2f} $  {description}{late}{contribution}")
     lines.append(
-        "Demo card: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 is declined "
+        "Demo card: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 is declined, "
+        "4000 0000 0000 9995 is declined for insufficient funds "
         "(any future expiry, any 3-digit code)."
     )
     return lines

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.templatetags.portal_format import money
 from students.models import Student
 
 ZERO = Decimal("0.00")
@@ -70,14 +71,16 @@ class InvoiceLine(models.Model):
     """A fee. A voluntary contribution (marked * on the statement) may be removed by the
     student in "Détails" before paying, and put back."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("facture")
+    )
     description = models.CharField(_("description"), max_length=200)
     amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
     voluntary = models.BooleanField(_("cotisation volontaire"), default=False)
     removed = models.BooleanField(_("retirée par l'étudiant"), default=False)
     # Counted in the tax slips (Relevé 8, T2202) when paid: tuition, not parking or a club.
     tax_eligible = models.BooleanField(_("admissible aux relevés d'impôt"), default=False)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("ordre"))
 
     class Meta:
         verbose_name = _("ligne de facture")
@@ -124,11 +127,23 @@ class Payment(models.Model):
         _("état"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     # Stripe's Checkout Session id: unique, so that one session is fulfilled once.
-    provider_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    provider_payment_id = models.CharField(max_length=255, blank=True)
+    provider_session_id = models.CharField(
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        verbose_name=_("identifiant de session du fournisseur"),
+    )
+    provider_payment_id = models.CharField(
+        max_length=255, blank=True, verbose_name=_("identifiant de paiement du fournisseur")
+    )
     # Where the browser goes to pay (Stripe Checkout's page), kept so a double click reuses it.
-    checkout_url = models.URLField(max_length=1000, blank=True)
-    idempotency_key = models.CharField(max_length=64, unique=True)
+    checkout_url = models.URLField(
+        max_length=1000, blank=True, verbose_name=_("adresse de la page de paiement")
+    )
+    idempotency_key = models.CharField(
+        max_length=64, unique=True, verbose_name=_("clé d'idempotence")
+    )
     card_brand = models.CharField(_("carte"), max_length=20, blank=True)
     card_last4 = models.CharField(_("4 derniers chiffres"), max_length=4, blank=True)
     authorization_number = models.CharField(_("no d'autorisation"), max_length=30, blank=True)
@@ -174,8 +189,12 @@ class Payment(models.Model):
 class Allocation(models.Model):
     """How much of a payment goes to one invoice."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("paiement")
+    )
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("facture")
+    )
     amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
 
     class Meta:
@@ -186,13 +205,15 @@ class Allocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.invoice} ← {self.amount} $"
+        return f"{self.invoice} ← {money(self.amount)}"
 
 
 class Receipt(models.Model):
     """The "Relevé de transaction" of an approved payment, with its own number."""
 
-    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="receipt")
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="receipt", verbose_name=_("paiement")
+    )
     number = models.CharField(_("numéro"), max_length=20, unique=True)
     issued_at = models.DateTimeField(_("émis le"), default=timezone.now)
 

@@ -20,11 +20,12 @@ from django.utils.translation import gettext_lazy
 
 from library.models import Copy, Hold, Loan, LoanReminder, LoanRule, Record
 from library.services import LibraryRefused, loan_checkin, loan_checkout, record_save
+from portal.admin_a11y import TabularInline
 from students.admin_imports import ImportableAdmin
 from students.models import Student
 
 
-class CopyInline(admin.TabularInline):
+class CopyInline(TabularInline):
     model = Copy
     extra = 0
     fields = ["barcode", "location", "call_number"]

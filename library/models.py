@@ -54,9 +54,15 @@ class Record(models.Model):
     )
     # Lower case without accents, kept by library.services.record_save: the search of
     # databases without full-text search (SQLite), and the ranking of title over subject there.
-    title_folded = models.CharField(max_length=500, blank=True, editable=False)
-    authors_folded = models.CharField(max_length=1000, blank=True, editable=False)
-    subjects_folded = models.TextField(blank=True, editable=False)
+    title_folded = models.CharField(
+        max_length=500, blank=True, editable=False, verbose_name=_("titre (sans accents)")
+    )
+    authors_folded = models.CharField(
+        max_length=1000, blank=True, editable=False, verbose_name=_("auteurs (sans accents)")
+    )
+    subjects_folded = models.TextField(
+        blank=True, editable=False, verbose_name=_("sujets (sans accents)")
+    )
     updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
 
     class Meta:
@@ -158,11 +164,13 @@ class LoanReminder(models.Model):
         DUE_SOON = "due_soon", _("Échéance proche")
         OVERDUE = "overdue", _("En retard")
 
-    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    due_on = models.DateField()
-    email = models.EmailField()
-    sent_at = models.DateTimeField(auto_now_add=True)
+    loan = models.ForeignKey(
+        Loan, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("prêt")
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("type"))
+    due_on = models.DateField(verbose_name=_("échéance"))
+    email = models.EmailField(verbose_name=_("courriel"))
+    sent_at = models.DateTimeField(auto_now_add=True, verbose_name=_("envoyé le"))
 
     class Meta:
         verbose_name = _("rappel de prêt")
@@ -211,7 +219,12 @@ class Hold(models.Model):
     pickup_by = models.DateField(_("à emprunter au plus tard le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     placed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("placée par"),
     )
 
     class Meta:

@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from messaging.models import Document, DocumentRecipient, Event, NewsItem
+from portal.admin_a11y import TabularInline
 from portal.models import School
 from students.models import Program, Student
 
 
-class DocumentRecipientInline(admin.TabularInline):
+class DocumentRecipientInline(TabularInline):
     model = DocumentRecipient
     extra = 0
     autocomplete_fields = ["student"]
@@ -38,6 +39,9 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
         fields = ["title", "description", "file"]
+        # Once a file is on record, Django shows "Actuellement … Modifier" in a fieldset whose
+        # legend does not name the file input itself.
+        widgets = {"file": forms.ClearableFileInput(attrs={"aria-label": _("Fichier PDF")})}
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")

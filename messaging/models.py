@@ -20,7 +20,12 @@ class Message(models.Model):
     subject = models.CharField(_("objet"), max_length=200)
     body = models.TextField(_("message"))
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+        verbose_name=_("message d'origine"),
     )
     created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True, db_index=True)
 
@@ -34,9 +39,14 @@ class Message(models.Model):
 
 
 class MessageRecipient(models.Model):
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="recipients")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("message")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="received_messages"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="received_messages",
+        verbose_name=_("destinataire"),
     )
     read_at = models.DateTimeField(_("lu le"), null=True, blank=True)
 
@@ -60,7 +70,9 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 
 
 class Attachment(models.Model):
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("message")
+    )
     file = models.FileField(_("fichier"), upload_to=attachment_path)
     name = models.CharField(_("nom"), max_length=200)
     content_type = models.CharField(_("type"), max_length=100)
@@ -101,8 +113,12 @@ class Document(models.Model):
 
 
 class DocumentRecipient(models.Model):
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="recipients")
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("document")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="+", verbose_name=_("étudiant")
+    )
     first_read_at = models.DateTimeField(_("lu pour la première fois le"), null=True, blank=True)
 
     class Meta:

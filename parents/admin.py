@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from parents.models import Guardian, HelpRequest, StoreItem, StoreOrder, StoreOrderLine
 from parents.services.guardians import guardian_link_sync, guardians_unlink
 from parents.services.help import help_request_answer
+from portal.admin_a11y import TabularInline
+from portal.templatetags.portal_format import money
 from students.admin_imports import ImportableAdmin
 
 # --- Guardians on file --------------------------------------------------------------------------
@@ -125,7 +127,7 @@ class StoreItemAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class StoreOrderLineInline(admin.TabularInline):
+class StoreOrderLineInline(TabularInline):
     model = StoreOrderLine
     extra = 0
     fields = ["item", "quantity", "unit_price"]
@@ -171,7 +173,7 @@ class StoreOrderAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("total"), ordering="total")
     def total_display(self, order: StoreOrder) -> str:
-        return f"{order.total or 0:.2f} $"
+        return money(order.total or 0)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

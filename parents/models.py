@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice
 from portal.models import School
+from portal.templatetags.portal_format import money
 from students.models import Student
 
 
@@ -108,19 +109,26 @@ class StoreItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.price} $)"
+        return f"{self.name} ({money(self.price)})"
 
 
 class CartLine(models.Model):
     """An article in a parent's cart, for one child."""
 
     parent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_lines"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cart_lines",
+        verbose_name=_("parent"),
     )
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+")
-    item = models.ForeignKey(StoreItem, on_delete=models.CASCADE, related_name="cart_lines")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="+", verbose_name=_("enfant")
+    )
+    item = models.ForeignKey(
+        StoreItem, on_delete=models.CASCADE, related_name="cart_lines", verbose_name=_("article")
+    )
     quantity = models.PositiveSmallIntegerField(_("quantité"), validators=[MinValueValidator(1)])
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ajouté le"))
 
     class Meta:
         verbose_name = _("article au panier")
@@ -162,8 +170,12 @@ class StoreOrder(models.Model):
 
 
 class StoreOrderLine(models.Model):
-    order = models.ForeignKey(StoreOrder, on_delete=models.CASCADE, related_name="lines")
-    item = models.ForeignKey(StoreItem, on_delete=models.PROTECT, related_name="order_lines")
+    order = models.ForeignKey(
+        StoreOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("commande")
+    )
+    item = models.ForeignKey(
+        StoreItem, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("article")
+    )
     quantity = models.PositiveSmallIntegerField(_("quantité"), validators=[MinValueValidator(1)])
     unit_price = models.DecimalField(_("prix unitaire"), max_digits=8, decimal_places=2)
 

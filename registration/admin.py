@@ -15,6 +15,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.admin_a11y import TabularInline
 from portal.csv_export import csv_response
 from registration.models import (
     ChosenCourse,
@@ -137,7 +138,7 @@ class ElectiveListAdmin(ImportableAdmin):
     filter_horizontal = ["courses"]
 
 
-class ChosenCourseInline(admin.TabularInline):
+class ChosenCourseInline(TabularInline):
     model = ChosenCourse
     extra = 0
     fields = ["course", "elective_list", "rank"]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Confirmation
+from portal.templatetags.portal_format import money
 from students.models import Course, Student, Term
 
 
@@ -127,10 +128,22 @@ class CourseChoice(models.Model):
 class ChosenCourse(models.Model):
     """A course in a choice: a course of the grid (no list, no rank) or a ranked elective."""
 
-    choice = models.ForeignKey(CourseChoice, on_delete=models.CASCADE, related_name="courses")
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
+    choice = models.ForeignKey(
+        CourseChoice,
+        on_delete=models.CASCADE,
+        related_name="courses",
+        verbose_name=_("choix de cours"),
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="+", verbose_name=_("cours")
+    )
     elective_list = models.ForeignKey(
-        ElectiveList, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ElectiveList,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("liste de cours au choix"),
     )
     rank = models.PositiveSmallIntegerField(_("rang"), null=True, blank=True)
 
@@ -190,7 +203,12 @@ class LateFee(models.Model):
     amount = models.DecimalField(_("montant"), max_digits=8, decimal_places=2)
     charged_at = models.DateTimeField(_("facturés le"), auto_now_add=True)
     charged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("facturés par"),
     )
 
     class Meta:
@@ -201,4 +219,4 @@ class LateFee(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} {self.term} {self.amount} $"
+        return f"{self.student} {self.term} {money(self.amount)}"

@@ -3,6 +3,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_a11y import TabularInline, ValuesFilter
 from portal.csv_export import csv_response
 from students.admin_access import RecordAccessMixin
 from students.admin_filters import ScheduleRetrievedFilter
@@ -50,12 +51,19 @@ class StudentAdmin(RecordAccessMixin, ImportableAdmin):
         "matricule",
         "last_name",
         "first_name",
-        "program",
-        "school",
-        "grade",
+        # Before the long names of programs and schools: seen without scrolling at 1280 px.
         "activated",
+        "program_code",
+        "school_name",
+        "grade",
     ]
-    list_filter = [ActivatedFilter, ScheduleRetrievedFilter, "school", "program", "grade"]
+    list_filter = [
+        ActivatedFilter,
+        ScheduleRetrievedFilter,
+        "school",
+        "program",
+        ("grade", ValuesFilter),
+    ]
     # A prefix of the matricule or code permanent, a part of a name (accents ignored) or email:
     # all indexed on PostgreSQL (migrations 0008_search_indexes, 0010_unaccent_search); the
     # search itself is get_search_results.
@@ -104,6 +112,15 @@ class StudentAdmin(RecordAccessMixin, ImportableAdmin):
     def activated(self, student: Student) -> bool:
         return bool(student.user and student.user.activated_at)
 
+    @admin.display(description=_("programme"), ordering="program__code")
+    def program_code(self, student: Student) -> str:
+        return student.program.code if student.program else "—"
+
+    # Not the foreign key itself, which Django never wraps: a long school name takes two lines.
+    @admin.display(description=_("école"), ordering="school__name")
+    def school_name(self, student: Student) -> str:
+        return student.school.name if student.school else "—"
+
 
 @admin.register(Employee)
 class EmployeeAdmin(ImportableAdmin):
@@ -141,12 +158,12 @@ class CourseAdmin(ImportableAdmin):
     search_fields = ["code", "title"]
 
 
-class MeetingInline(admin.TabularInline):
+class MeetingInline(TabularInline):
     model = Meeting
     extra = 0
 
 
-class EvaluationInline(admin.TabularInline):
+class EvaluationInline(TabularInline):
     model = Evaluation
     extra = 0
     fields = ["title", "weight", "date", "class_average"]

@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
 from django.http import HttpRequest
 
+from portal.admin_a11y import TabularInline
 from students.models import Mark, Student
 
 
@@ -34,7 +34,7 @@ class LabelledAutocompleteSelect(AutocompleteSelect):
         return [default]
 
 
-class MarkInline(admin.TabularInline):
+class MarkInline(TabularInline):
     """The marks of an evaluation, in a constant number of queries whatever their count: the
     marks with their student and evaluation, and the students' names once for the widgets."""
 

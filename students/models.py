@@ -188,8 +188,12 @@ class Course(models.Model):
 class Section(models.Model):
     """A course's group in a term, with its teacher and the group's Cote R statistics."""
 
-    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="sections")
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sections")
+    term = models.ForeignKey(
+        Term, on_delete=models.PROTECT, related_name="sections", verbose_name=_("session")
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="sections", verbose_name=_("cours")
+    )
     group = models.CharField(_("groupe"), max_length=10)
     teacher = models.ForeignKey(
         Employee,
@@ -243,7 +247,9 @@ class Meeting(models.Model):
         SATURDAY = 6, _("Samedi")
         SUNDAY = 7, _("Dimanche")
 
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="meetings")
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("groupe-cours")
+    )
     day = models.PositiveSmallIntegerField(_("jour"), choices=Day.choices)
     start = models.TimeField(_("début"))
     end = models.TimeField(_("fin"))
@@ -261,8 +267,12 @@ class Meeting(models.Model):
 class Enrolment(models.Model):
     """A student in a section, with the final grade and attendance once known."""
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments")
-    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="enrolments")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("étudiant")
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("groupe-cours")
+    )
     final_grade = models.DecimalField(
         _("note finale"), max_digits=5, decimal_places=2, null=True, blank=True
     )
@@ -281,7 +291,12 @@ class Enrolment(models.Model):
 
 
 class Evaluation(models.Model):
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="evaluations")
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.CASCADE,
+        related_name="evaluations",
+        verbose_name=_("groupe-cours"),
+    )
     title = models.CharField(_("titre"), max_length=120)
     weight = models.DecimalField(_("pondération (%)"), max_digits=5, decimal_places=2)
     date = models.DateField(_("date"), null=True, blank=True)
@@ -308,8 +323,12 @@ class Evaluation(models.Model):
 
 
 class Mark(models.Model):
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="marks")
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="marks")
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="marks", verbose_name=_("évaluation")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="marks", verbose_name=_("étudiant")
+    )
     mark = models.DecimalField(_("note"), max_digits=6, decimal_places=2)
     max_mark = models.DecimalField(_("sur"), max_digits=6, decimal_places=2)
     created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
@@ -332,8 +351,12 @@ class Mark(models.Model):
 class ScheduleRetrieval(models.Model):
     """The first time a student retrieved a term's schedule (seed 001: mandatory)."""
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="retrievals")
-    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="retrievals")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="retrievals", verbose_name=_("étudiant")
+    )
+    term = models.ForeignKey(
+        Term, on_delete=models.CASCADE, related_name="retrievals", verbose_name=_("session")
+    )
     retrieved_at = models.DateTimeField(_("récupéré le"), auto_now_add=True)
 
     class Meta:
@@ -356,7 +379,7 @@ class ImportFile(models.Model):
     kind = models.CharField(_("type d'import"), max_length=40)
     file = models.FileField(_("fichier"), upload_to="imports/")
     name = models.CharField(_("nom du fichier envoyé"), max_length=255)
-    sha256 = models.CharField("SHA-256", max_length=64)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

@@ -81,3 +81,65 @@ def assert_cells_inside_viewport(page: Page) -> None:
     stacked table's headers, visually hidden for screen readers, excepted)."""
     outside = page.evaluate(_CELLS_OUTSIDE, page.viewport_size["width"])
     assert outside == [], f"{page.url}: cells outside the viewport: {outside}"
+
+
+# --- Every page a browser test visits ---------------------------------------------------------
+
+# The page's methods through which a test reaches the page it is on: before any of them runs, a
+# page that loaded since the last check is checked. What the test does next (a click, a fill)
+# then acts on a page axe has seen; the last page is checked when the test ends.
+_WATCHED = (
+    "goto", "reload", "go_back", "go_forward", "click", "fill", "press", "check",
+    "select_option", "get_by_role", "get_by_label", "get_by_text", "get_by_test_id",
+    "get_by_placeholder", "get_by_alt_text", "get_by_title", "locator", "content",
+    "screenshot", "pdf", "title", "inner_text", "text_content", "wait_for_url",
+    "set_viewport_size",
+)  # fmt: skip
+
+
+class PageWatch:
+    """axe-core on every page a test's browser loads, at the test's width and at the other one
+    (phone ↔ desktop): a violation fails the test at its next step on that page."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.pending = False
+        self.checked: list[str] = []
+        self._originals = {name: getattr(page, name) for name in _WATCHED}
+        page.on("load", self._loaded)
+        for name, method in self._originals.items():
+            setattr(page, name, self._before(method))
+
+    def _loaded(self, _page: Page) -> None:
+        self.pending = True
+
+    def _before(self, method):
+        def watched(*args, **kwargs):
+            self.check_pending()
+            return method(*args, **kwargs)
+
+        return watched
+
+    def check_pending(self) -> None:
+        if not self.pending or self.page.is_closed():
+            return
+        url = self.page.url
+        if not url.startswith("http") or url.endswith(".pdf"):
+            self.pending = False
+            return
+        self.pending = False
+        try:
+            size = dict(self.page.viewport_size)
+            other = PHONE if size["width"] > PHONE["width"] else DESKTOP
+            violations = {f"{size['width']} px": axe_violations(self.page)}
+            self._originals["set_viewport_size"](other)
+            violations[f"{other['width']} px"] = axe_violations(self.page)
+            self._originals["set_viewport_size"](size)
+        except Exception as error:
+            # The page went away (the test clicked on): the next page is checked instead.
+            if "context was destroyed" in str(error) or "navigat" in str(error):
+                return
+            raise
+        self.checked.append(url)
+        found = {width: found for width, found in violations.items() if found}
+        assert not found, f"{url}: axe-core (WCAG 2.1 A/AA): {found}"

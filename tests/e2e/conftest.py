@@ -14,6 +14,8 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
+from tests.e2e.a11y import PageWatch
+
 # Playwright's sync API runs an event loop in the test's thread: Django would otherwise refuse
 # the ORM calls the tests make (fixtures, reading the database) as coming from async code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -90,8 +92,17 @@ def console_errors() -> list[str]:
     return []
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed  # open_page checks the last page only after a pass
+    return report
+
+
 @pytest.fixture
 def open_page(
+    request: pytest.FixtureRequest,
     browser: Browser,
     live_server: LiveServer,
     console_errors: list[str],
@@ -99,10 +110,14 @@ def open_page(
     """`open_page(viewport=...)` opens a page in a new context, French-speaking like most of
     the portal's users.
 
+    Every page it loads is checked with axe-core (WCAG 2.1 A/AA) at the test's width and at
+    the other one (phone, desktop): `tests.e2e.a11y.PageWatch`.
+
     Live-server tests are transactional: the database is flushed after each one, which takes
     away the rows migrations put there; `_migration_rows` puts them back before each test.
     """
     contexts = []
+    watches: list[PageWatch] = []
 
     def opener(**context_args: Any) -> Page:
         context = browser.new_context(
@@ -118,11 +133,17 @@ def open_page(
 
         page.on("console", on_console)
         page.on("pageerror", lambda error: console_errors.append(str(error)))
+        watches.append(PageWatch(page))
         return page
 
     yield opener
-    for context in contexts:
-        context.close()
+    try:
+        if not getattr(request.node, "call_failed", True):
+            for watch in watches:
+                watch.check_pending()
+    finally:
+        for context in contexts:
+            context.close()
 
 
 @pytest.fixture(autouse=True)
