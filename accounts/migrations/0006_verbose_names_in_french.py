@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_second_factor_devices_passkeys'),
-        ('students', '0010_verbose_names_in_french'),
+        ('students', '0011_verbose_names_in_french'),
     ]
 
     operations = [

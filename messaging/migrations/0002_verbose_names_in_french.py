@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('messaging', '0001_initial'),
-        ('students', '0010_verbose_names_in_french'),
+        ('students', '0011_verbose_names_in_french'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

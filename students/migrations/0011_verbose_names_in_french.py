@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('students', '0009_list_order_indexes'),
+        ('students', '0010_unaccent_search'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0007_payment_extensions'),
+        ('billing', '0008_invoice_stored_balance'),
     ]
 
     operations = [
