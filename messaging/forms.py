@@ -56,14 +56,14 @@ def attachment_check(upload: UploadedFile) -> str:
     if extension not in ALLOWED_TYPES:
         raise forms.ValidationError(
             _(
-                "« %(name)s » : type de fichier refusé. "
-                "Types acceptés : PDF, PNG, JPEG, TXT, DOCX, XLSX."
+                "« %(name)s » : type de fichier refusé. "
+                "Types acceptés : PDF, PNG, JPEG, TXT, DOCX, XLSX."
             ),
             params={"name": name},
         )
     if upload.size > MAX_FILE_SIZE:
         raise forms.ValidationError(
-            _("« %(name)s » est trop volumineux (%(size)s) : %(max)s au plus par fichier."),
+            _("« %(name)s » est trop volumineux (%(size)s) : %(max)s au plus par fichier."),
             params={
                 "name": name,
                 "size": filesizeformat(upload.size),
@@ -77,7 +77,7 @@ def attachment_check(upload: UploadedFile) -> str:
         upload.seek(0)
         if head != magic:
             raise forms.ValidationError(
-                _("« %(name)s » : son contenu ne correspond pas à son extension; fichier refusé."),
+                _("« %(name)s » : son contenu ne correspond pas à son extension ; fichier refusé."),
                 params={"name": name},
             )
     else:
@@ -85,7 +85,7 @@ def attachment_check(upload: UploadedFile) -> str:
             upload.read().decode("utf-8")
         except UnicodeDecodeError:
             raise forms.ValidationError(
-                _("« %(name)s » : un fichier texte doit être encodé en UTF-8; fichier refusé."),
+                _("« %(name)s » : un fichier texte doit être encodé en UTF-8 ; fichier refusé."),
                 params={"name": name},
             ) from None
         finally:
@@ -97,7 +97,7 @@ class AttachmentsMixin(forms.Form):
     files = MultipleFileField(
         label=_("Pièces jointes"),
         required=False,
-        help_text=_("Jusqu'à 3 fichiers de 5 Mo au plus : PDF, PNG, JPEG, TXT, DOCX ou XLSX."),
+        help_text=_("Jusqu'à 3 fichiers de 5 Mo au plus : PDF, PNG, JPEG, TXT, DOCX ou XLSX."),
     )
 
     def clean_files(self) -> list[tuple[UploadedFile, str]]:
@@ -129,7 +129,7 @@ class BodyMixin(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={
             "max_length": _(
-                "Le message est trop long : %(limit_value)d caractères au plus "
+                "Le message est trop long : %(limit_value)d caractères au plus "
                 "(il en compte %(show_value)d)."
             )
         },

@@ -128,7 +128,7 @@ class NewsItem(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         verbose_name=_("communauté"),
-        help_text=_("Vide : tout l'établissement."),
+        help_text=_("Vide : tout l'établissement."),
     )
     published_on = models.DateField(_("publié le"))
 
@@ -155,7 +155,7 @@ class Event(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         verbose_name=_("école"),
-        help_text=_("Vide : tout l'établissement."),
+        help_text=_("Vide : tout l'établissement."),
     )
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from messaging.models import Attachment, Message, MessageRecipient
+from portal.collation import by_name
 from students.models import Employee, Program, Section, Student
 
 THREAD_DEPTH = 10
@@ -142,7 +143,7 @@ def staff_recipients_for_student(student: Student) -> list[User]:
             Q(audience=User.Audience.EMPLOYEE, employee__isnull=False)
             | Q(audience=User.Audience.STAFF, is_staff=True),
             is_active=True,
-        ).order_by("last_name", "first_name", "id")
+        ).order_by(*by_name("last_name", "first_name"), "id")
     )
 
     def rank(user: User) -> int:
