@@ -137,37 +137,49 @@ class BodyMixin(forms.Form):
 
 
 class StudentComposeForm(AttachmentsMixin, BodyMixin):
-    """A student writes to one of their teachers or to the staff."""
+    """A student writes to one of their teachers, to an office by its name (every member
+    receives it), or to an employee known by name."""
 
-    recipient = forms.TypedChoiceField(
+    recipient = forms.ChoiceField(
         label=_("Destinataire"),
-        coerce=int,
         error_messages={"invalid_choice": _("Choisissez un destinataire de la liste.")},
     )
     subject = forms.CharField(label=_("Objet"), max_length=200)
 
     field_order = ["recipient", "subject", "body", "files"]
 
-    def __init__(self, *args: Any, choices: Sequence[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, choices: Sequence[User], offices: Sequence[Any] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.users = {user.pk: user for user in choices}
-        teachers = [(u.pk, u.display_name) for u in choices if getattr(u, "is_my_teacher", False)]
-        others = [(u.pk, u.display_name) for u in choices if not getattr(u, "is_my_teacher", False)]
+        # A user is chosen by their id, an office by "o" and its id.
+        self.targets: dict[str, list[User]] = {str(user.pk): [user] for user in choices}
+        self.targets.update({f"o{office.pk}": list(office.members.all()) for office in offices})
+        teachers = [
+            (str(u.pk), u.display_name) for u in choices if getattr(u, "is_my_teacher", False)
+        ]
+        others = [
+            (str(u.pk), u.display_name) for u in choices if not getattr(u, "is_my_teacher", False)
+        ]
         grouped: list[Any] = [("", _("— Choisissez —"))]
         if teachers:
             grouped.append((_("Mes enseignants"), teachers))
+        if offices:
+            grouped.append(
+                (_("Services"), [(f"o{office.pk}", office.display_name) for office in offices])
+            )
         if others:
             grouped.append((_("Personnel"), others))
         self.fields["recipient"].choices = grouped
 
-    def clean_recipient(self) -> int:
-        pk = self.cleaned_data["recipient"]
-        if pk not in self.users:
+    def clean_recipient(self) -> str:
+        key = str(self.cleaned_data["recipient"])
+        if key not in self.targets:
             raise forms.ValidationError(_("Choisissez un destinataire de la liste."))
-        return pk
+        return key
 
     def recipients(self) -> list[User]:
-        return [self.users[self.cleaned_data["recipient"]]]
+        return self.targets[self.cleaned_data["recipient"]]
 
 
 class EmployeeComposeForm(AttachmentsMixin, BodyMixin):
