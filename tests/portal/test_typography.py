@@ -39,7 +39,10 @@ def test_the_tree_follows_the_convention():
         ("Quoi de neuf ?", f"Quoi de neuf{NBSP}?"),
         ("À bientôt !", f"À bientôt{NBSP}!"),
         ("Note : ceci ; cela", f"Note{NBSP}: ceci{NBSP}; cela"),
-        ("le document « Électricité » est prêté", f"le document «{NBSP}Électricité{NBSP}» est prêté"),
+        (
+            "le document « Électricité » est prêté",
+            f"le document «{NBSP}Électricité{NBSP}» est prêté",
+        ),
         ("«Électricité»", f"«{NBSP}Électricité{NBSP}»"),
         ("Vraiment ?!", f"Vraiment{NBSP}?!"),
         ("Ligne 3 : « %(value)s ».", f"Ligne 3{NBSP}: «{NBSP}%(value)s{NBSP}»."),
