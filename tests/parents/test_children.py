@@ -223,7 +223,7 @@ def test_child_page_shows_the_current_terms_schedule(parent_client, family):
     flat = [" ".join(m.split()) for m in meetings]
     assert len(flat) == 3
     assert (
-        "08:30 – 09:45" in flat[0] and "MPM2D" in flat[0] and "Mathématiques principes" in flat[0]
+        "8 h 30 – 9 h 45" in flat[0] and "MPM2D" in flat[0] and "Mathématiques principes" in flat[0]
     )
     assert "Groupe 02" in flat[0] and "Local B-204" in flat[0] and "Sophie Lavoie" in flat[0]
     assert "13:00 – 14:15" in flat[1] and "ENG2D" in flat[1] and "A-110" in flat[1]

@@ -82,6 +82,7 @@ def test_no_student_or_parent_template_hard_codes_a_date_format():
     assert not offenders
 
 
+@pytest.mark.exact_spaces
 def test_the_inbox_follows_the_language(client, institution, bob):
     teacher = activate(make_employee(institution), password="x")
     message = Message.objects.create(sender=teacher, subject="Rappel", body="Texte")
@@ -173,6 +174,7 @@ def test_the_matricule_is_named(institution, alice):
 # --- Home ------------------------------------------------------------------------------------
 
 
+@pytest.mark.exact_spaces
 def test_the_home_page_has_one_whats_new_region(client, bob):
     client.force_login(bob)
     page = client.get(reverse("portal:home")).content.decode()
