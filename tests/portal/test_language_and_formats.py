@@ -180,3 +180,22 @@ def test_the_home_page_has_one_whats_new_region(client, bob):
     page = client.get(reverse("portal:home")).content.decode()
     assert page.count('aria-labelledby="whats-new-title"') == 1
     assert page.count(f">Quoi de neuf{NBSP}?</h2>") == 1  # one heading; the menu may describe it
+
+
+def test_no_stray_p_at_iement_heading():
+    from django.conf import settings
+
+    root = settings.BASE_DIR / "templates"
+    assert not [p for p in root.rglob("*.html") if "P@iement" in p.read_text()]
+
+
+def test_the_home_balance_in_both_languages(client, institution, bob):
+    from tests.factories import make_invoice
+
+    make_invoice(bob.student, lines=(("Droits", "325.00", False),))
+    client.force_login(bob)
+    french = client.get(reverse("portal:home")).content.decode()
+    assert "Solde à payer de 325,00 $" in french
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("portal:home")).content.decode()
+    assert "Balance due: $325.00" in english
