@@ -332,7 +332,7 @@ class Report:
 def _detail(plan: Plan) -> str:
     if plan.created:
         return _("Ligne %(line)d : création de %(record)s") % _describe(plan)
-    changes = " ; ".join(
+    changes = "\N{NO-BREAK SPACE}; ".join(  # French typography (docs/ui.md)
         _("%(field)s « %(old)s » → « %(new)s »")
         % {"field": c.label, "old": _show(c.old), "new": _show(c.new)}
         for c in plan.changes
