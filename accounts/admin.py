@@ -119,7 +119,7 @@ def reset_second_factor(
         request,
         queryset,
         second_factor_reset,
-        _("%(count)d compte(s) : double authentification réinitialisée, personne avisée."),
+        _("%(count)d compte(s) : double authentification réinitialisée, personne avisée."),
     )
 
 
@@ -276,7 +276,7 @@ class StudentWithAccountAdmin(StudentAdmin):
         )(
             _on_records(
                 second_factor_reset,
-                _("%(count)d compte(s) : double authentification réinitialisée, personne avisée."),
+                _("%(count)d compte(s) : double authentification réinitialisée, personne avisée."),
             )
         ),
     ]

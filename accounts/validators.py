@@ -177,7 +177,7 @@ class InstitutionPolicyValidator:
                 )
                 % {"n": policy.password_trailing_digits}
             )
-        return _("Votre mot de passe : %(rules)s.") % {"rules": ", ".join(parts)}
+        return _("Votre mot de passe : %(rules)s.") % {"rules": ", ".join(parts)}
 
 
 def personal_facts(user: Any) -> list[str]:
@@ -185,18 +185,27 @@ def personal_facts(user: Any) -> list[str]:
 
     Accepts a User (facts come from its linked record) or a registrar record directly.
     """
+    return list(dict.fromkeys(fact for _kind, fact in _kinded_facts(user)))
+
+
+def personal_facts_of_kind(user: Any, kind: str) -> list[str]:
+    """The facts of one kind: "number", "code", "name" or "birthdate"."""
+    return [fact for fact_kind, fact in _kinded_facts(user) if fact_kind == kind]
+
+
+def _kinded_facts(user: Any) -> list[tuple[str, str]]:
     records = [user]
     for related in ("student", "employee"):
         # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
         record = getattr(user, related, None)
         if record is not None:
             records.append(record)
-    facts: list[str] = []
+    facts: list[tuple[str, str]] = []
     for record in records:
         for attr in ("identifier", "matricule", "employee_number", "code_permanent"):
             value = getattr(record, attr, "") or ""
             if len(value) >= 3:
-                facts.append(value.casefold())
+                facts.append(("code" if attr == "code_permanent" else "number", value.casefold()))
         for attr in ("first_name", "last_name"):
             # "D'Amour-Roy" gives "damourroy", and also "damour", "amour" and "roy" on their
             # own; and "d'amour-roy" as written, which a secret answer is compared with.
@@ -205,8 +214,8 @@ def personal_facts(user: Any) -> list[str]:
             parts = (full, *re.split(r"[\s-]+", full), *re.split(r"[\s'’-]+", full))
             names = [normalize_name(part) for part in parts]
             for name in (*names, written):
-                if len(name) >= 3 and name not in facts:
-                    facts.append(name)
+                if len(name) >= 3 and ("name", name) not in facts:
+                    facts.append(("name", name))
         # The full name, either way round ("Alice Tremblay", "Tremblay Alice"), as an answer.
         first, last = (
             getattr(record, "first_name", "") or "",
@@ -215,12 +224,12 @@ def personal_facts(user: Any) -> list[str]:
         if first and last:
             for full in (f"{first} {last}", f"{last} {first}"):
                 for name in (normalize_name(full), " ".join(full.casefold().split())):
-                    if name not in facts:
-                        facts.append(name)
+                    if ("name", name) not in facts:
+                        facts.append(("name", name))
         birthdate = getattr(record, "birthdate", None)
         if birthdate:
             facts.extend(
-                birthdate.strftime(fmt)
+                ("birthdate", birthdate.strftime(fmt))
                 for fmt in (
                     "%Y%m%d",
                     "%d%m%Y",
@@ -238,34 +247,61 @@ def personal_facts(user: Any) -> list[str]:
 
 
 class PersonalDataValidator:
-    """Refuses a password that contains the person's own number, names, birthdate or code."""
+    """Refuses a password that contains the person's own number, names, birthdate or code,
+    and says which of them it found."""
+
+    def __init__(self, institution: Any = None, audience: str | None = None) -> None:
+        self._given = institution
+        self.audience = audience
+
+    @property
+    def institution(self) -> Any:
+        if self._given is None:
+            self._given = _institution()
+        return self._given
+
+    def _identifier_name(self) -> str:
+        return str(self.institution.get_identifier_name_display()).lower()
 
     def validate(self, password: str, user: Any = None) -> None:
         if user is None:
             return
         folded = password.casefold()
         loose = re.sub(r"[^a-z0-9]", "", strip_accents(folded))
-        for fact in personal_facts(user):
+        for kind, fact in _kinded_facts(user):
             if fact in folded or (fact.isalnum() and fact in loose):
+                found = {
+                    "birthdate": _("votre date de naissance"),
+                    "code": _("votre code permanent"),
+                    "number": _("votre %(identifier)s") % {"identifier": self._identifier_name()},
+                }.get(kind, _("votre nom"))
                 raise ValidationError(
-                    _("Le mot de passe ne doit contenir ni votre courriel, ni vos noms.")
-                    if getattr(user, "audience", None) == "parent"
-                    else _(
-                        "Le mot de passe ne doit contenir ni votre numéro, ni vos noms, ni votre "
-                        "date de naissance, ni votre code permanent."
-                    ),
+                    _("Le mot de passe contient %(found)s. %(rule)s")
+                    % {"found": found, "rule": self.rule(getattr(user, "audience", None))},
                     code="password_personal_data",
                 )
 
+    def rule(self, audience: str | None = None) -> str:
+        if (audience or self.audience) == "parent":
+            return _("Il ne doit contenir ni votre nom, ni votre courriel.")
+        if self.institution.uses_code_permanent:
+            return _(
+                "Il ne doit pas contenir votre nom, votre %(identifier)s, votre code permanent "
+                "ou votre date de naissance."
+            ) % {"identifier": self._identifier_name()}
+        return _(
+            "Il ne doit pas contenir votre nom, votre %(identifier)s ou votre date de naissance."
+        ) % {"identifier": self._identifier_name()}
+
     def get_help_text(self) -> str:
-        return _("Il ne doit contenir ni votre numéro, ni vos noms, ni votre date de naissance.")
+        return self.rule()
 
 
 def validators_for(institution: Any) -> list[Any]:
     """The full list for one institution, as the first-use and recovery forms apply it."""
     return [
         InstitutionPolicyValidator(institution),
-        PersonalDataValidator(),
+        PersonalDataValidator(institution),
         UserAttributeSimilarityValidator(
             user_attributes=("first_name", "last_name", "email", "identifier")
         ),

@@ -118,7 +118,7 @@ class InPersonPaymentForm(forms.Form):
         max_digits=10,
         decimal_places=2,
         required=False,
-        help_text=_("Vide : le solde complet des factures choisies."),
+        help_text=_("Vide : le solde complet des factures choisies."),
     )
 
 
@@ -182,13 +182,13 @@ class InvoiceAdmin(StudentSearchMixin, RecordAccessMixin, ImportableAdmin):
             except services.PaymentError:
                 self.message_user(
                     request,
-                    _("Montant refusé : il doit être positif et ne pas dépasser le solde."),
+                    _("Montant refusé : il doit être positif et ne pas dépasser le solde."),
                     messages.ERROR,
                 )
                 return None
             self.message_user(
                 request,
-                _("Paiement %(reference)s enregistré; relevé %(receipt)s.")
+                _("Paiement %(reference)s enregistré ; relevé %(receipt)s.")
                 % {"reference": payment.reference, "receipt": payment.receipt.number},
             )
             return None
@@ -308,7 +308,7 @@ class PaymentAdmin(StudentSearchMixin, RecordAccessMixin, admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    _("Paiement %(reference)s : %(status)s.")
+                    _("Paiement %(reference)s : %(status)s.")
                     % {
                         "reference": payment.reference,
                         "status": Payment.objects.get(pk=pk).get_status_display(),

@@ -42,7 +42,7 @@ class DemoCardForm(forms.Form):
     def clean_expiry(self) -> datetime.date:
         match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", self.cleaned_data["expiry"])
         if not match or not 1 <= int(match[1]) <= 12:
-            raise forms.ValidationError(_("Écrivez la date d'expiration ainsi : MM/AA."))
+            raise forms.ValidationError(_("Écrivez la date d'expiration ainsi : MM/AA."))
         year = int(match[2]) + (2000 if len(match[2]) == 2 else 0)
         month = int(match[1])
         today = timezone.localdate()

@@ -26,7 +26,7 @@ class Invoice(models.Model):
     )
     number = models.CharField(_("numéro"), max_length=30, unique=True)
     session = models.CharField(
-        pgettext_lazy("school term", "session"), max_length=20, help_text=_("Ex. : AUT-2026")
+        pgettext_lazy("school term", "session"), max_length=20, help_text=_("Ex. : AUT-2026")
     )
     description = models.CharField(_("description"), max_length=200)
     due_date = models.DateField(_("échéance"))

@@ -76,8 +76,8 @@ def _expired(request: HttpRequest, payment: Payment) -> HttpResponse:
     messages.warning(
         request,
         _(
-            "Le délai était écoulé : une nouvelle tentative commence. Ce que vous aviez saisi "
-            "est conservé; vérifiez-le, puis effectuez le paiement."
+            "Le délai était écoulé : une nouvelle tentative commence. Ce que vous aviez saisi "
+            "est conservé ; vérifiez-le, puis effectuez le paiement."
         ),
     )
     return _form_page(request, fresh, DemoCardForm(initial=_typed(request)))
@@ -98,7 +98,7 @@ def demo_pay(request: HttpRequest, payments: QuerySet[Payment], reference: str) 
         except services.PaymentError:
             messages.error(request, _("Le délai ne peut plus être prolongé."))
         else:
-            messages.success(request, _("Le délai est prolongé : vous avez de nouveau 3:00."))
+            messages.success(request, _("Le délai est prolongé : vous avez de nouveau 3:00."))
         return _form_page(request, payment, DemoCardForm(initial=_typed(request)))
     form = DemoCardForm(request.POST or None, initial={"email": _email_on_file(request, payment)})
     if request.method == "POST" and form.is_valid():
@@ -113,7 +113,7 @@ def demo_pay(request: HttpRequest, payments: QuerySet[Payment], reference: str) 
             messages.error(
                 request,
                 _(
-                    "Ces factures ont été payées autrement entre-temps : aucun montant n'a "
+                    "Ces factures ont été payées autrement entre-temps : aucun montant n'a "
                     "été prélevé."
                 ),
             )

@@ -16,12 +16,12 @@ from certificates.services import AttestationError, attestation_revoke
 
 class AttestationAdminForm(forms.ModelForm):
     revoke_reason = forms.CharField(
-        label=_("Révoquer : motif"),
+        label=_("Révoquer : motif"),
         required=False,
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "Inscrire un motif et enregistrer révoque l'attestation : son code ne sera plus "
+            "Inscrire un motif et enregistrer révoque l'attestation : son code ne sera plus "
             "reconnu comme valide. La révocation est journalisée."
         ),
     )

@@ -95,7 +95,7 @@ class TaxSlipAdmin(admin.ModelAdmin):
             messages.success(
                 request,
                 _(
-                    "Relevés %(year)s : %(created)s produit(s), %(corrected)s modifié(s), "
+                    "Relevés %(year)s : %(created)s produit(s), %(corrected)s modifié(s), "
                     "%(unchanged)s inchangé(s)."
                 )
                 % {
@@ -108,7 +108,7 @@ class TaxSlipAdmin(admin.ModelAdmin):
             if outcome.waiting_for_sin:
                 messages.warning(
                     request,
-                    _("Relevé 8 en attente du NAS (résidents du Québec sans NAS) : %(list)s")
+                    _("Relevé 8 en attente du NAS (résidents du Québec sans NAS) : %(list)s")
                     % {"list": ", ".join(outcome.waiting_for_sin)},
                 )
             return redirect(f"../?year__exact={year}")

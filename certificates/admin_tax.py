@@ -71,7 +71,7 @@ class TaxProfileAdmin(admin.ModelAdmin):
                 context["sin"] = sin_format(sin_decrypt(profile.sin_encrypted))
             except SinKeyMissing:
                 context["error"] = _(
-                    "Le NAS ne peut pas être déchiffré : la clé de chiffrement est absente ou "
+                    "Le NAS ne peut pas être déchiffré : la clé de chiffrement est absente ou "
                     "ne correspond pas."
                 )
             else:

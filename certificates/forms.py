@@ -32,7 +32,7 @@ class VerifyForm(forms.Form):
     code = forms.CharField(
         label=_("Code de vérification"),
         max_length=40,
-        help_text=_("Le code imprimé au bas de l'attestation, ex. : 7K3M-Q9RT-2HXW-P4ND"),
+        help_text=_("Le code imprimé au bas de l'attestation, ex. : 7K3M-Q9RT-2HXW-P4ND"),
     )
 
 

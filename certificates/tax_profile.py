@@ -12,7 +12,7 @@ from portal.services import audit_record
 from students.models import Student
 
 NO_KEY = gettext_lazy(
-    "Le portail ne peut pas conserver de numéro d'assurance sociale pour le moment : la clé de "
+    "Le portail ne peut pas conserver de numéro d'assurance sociale pour le moment : la clé de "
     "chiffrement n'est pas configurée. Rien n'a été enregistré. Communiquez avec le registrariat."
 )
 

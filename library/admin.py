@@ -50,7 +50,7 @@ class DeskForm(forms.Form):
         label=gettext_lazy("Matricule de l'emprunteur"),
         max_length=20,
         required=False,
-        help_text=gettext_lazy("Pour un prêt seulement ; laissez vide pour un retour."),
+        help_text=gettext_lazy("Pour un prêt seulement ; laissez vide pour un retour."),
     )
 
 
@@ -88,7 +88,7 @@ def _desk_act(request: HttpRequest, barcode: str, matricule: str) -> None:
     if copy is None:
         messages.error(
             request,
-            _("Aucun exemplaire n'a le code-barres « %(barcode)s ».") % {"barcode": barcode},
+            _("Aucun exemplaire n'a le code-barres « %(barcode)s ».") % {"barcode": barcode},
         )
         return
     try:
@@ -97,14 +97,14 @@ def _desk_act(request: HttpRequest, barcode: str, matricule: str) -> None:
             if student is None:
                 messages.error(
                     request,
-                    _("Aucun étudiant n'a le matricule « %(matricule)s ».")
+                    _("Aucun étudiant n'a le matricule « %(matricule)s ».")
                     % {"matricule": matricule},
                 )
                 return
             loan = loan_checkout(copy=copy, student=student, actor=request.user)
             messages.success(
                 request,
-                _("« %(title)s » prêté à %(name)s jusqu'au %(date)s.")
+                _("« %(title)s » prêté à %(name)s jusqu'au %(date)s.")
                 % {
                     "title": copy.record.title,
                     "name": f"{student.first_name} {student.last_name}",
@@ -113,7 +113,7 @@ def _desk_act(request: HttpRequest, barcode: str, matricule: str) -> None:
             )
         else:
             hold = loan_checkin(copy=copy, actor=request.user)
-            message = _("Retour de « %(title)s » enregistré.") % {"title": copy.record.title}
+            message = _("Retour de « %(title)s » enregistré.") % {"title": copy.record.title}
             if hold is not None:
                 message += " " + _(
                     "Mettez-le de côté pour %(name)s (%(matricule)s), avisé par courriel."

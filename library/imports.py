@@ -61,7 +61,7 @@ class LoanImporter(Importer):
         if copy is None:
             raise ValidationError(
                 _(
-                    "aucun exemplaire n'a le code-barres « %(value)s ». Importez d'abord le "
+                    "aucun exemplaire n'a le code-barres « %(value)s ». Importez d'abord le "
                     "catalogue (import_marc)."
                 )
                 % {"value": value}

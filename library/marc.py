@@ -75,7 +75,7 @@ class MarcReport:
     def summary(self) -> str:
         return _(
             "%(created)d notice(s) créée(s), %(updated)d mise(s) à jour, %(unchanged)d "
-            "inchangée(s) ; %(copies)d exemplaire(s) créé(s), %(copies_updated)d mis à jour"
+            "inchangée(s) ; %(copies)d exemplaire(s) créé(s), %(copies_updated)d mis à jour"
         ) % {
             "created": self.created,
             "updated": self.updated,
@@ -217,7 +217,7 @@ def read_marc(data: bytes) -> tuple[list[RecordData], list[str]]:
         try:
             parser.parse(io.BytesIO(data))
         except Exception as error:
-            return [], [_("Fichier MARCXML illisible : %(error)s") % {"error": error}]
+            return [], [_("Fichier MARCXML illisible : %(error)s") % {"error": error}]
         records = list(enumerate(handler.records, start=1))
         problems: dict[int, str] = {}
     else:

@@ -207,13 +207,13 @@ def renewal_refusal(
         ) % {"count": loan.renewals}
     if loan.days_overdue(today) > rule.overdue_limit_days:
         return _(
-            "Ce prêt est en retard de plus de %(days)d jours : rapportez le document au comptoir."
+            "Ce prêt est en retard de plus de %(days)d jours : rapportez le document au comptoir."
         ) % {"days": rule.overdue_limit_days}
     if others_waiting:
-        return _("Une autre personne attend ce document : il ne peut pas être renouvelé.")
+        return _("Une autre personne attend ce document : il ne peut pas être renouvelé.")
     if today + datetime.timedelta(days=rule.loan_days) <= loan.due_on:
         return _(
-            "Ce prêt ne peut pas encore être renouvelé : sa date de retour est déjà la plus "
+            "Ce prêt ne peut pas encore être renouvelé : sa date de retour est déjà la plus "
             "tardive possible."
         )
     return ""

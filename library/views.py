@@ -77,7 +77,7 @@ def hold_create(request: HttpRequest, student: Student, pk: int) -> HttpResponse
         messages.success(
             request,
             _(
-                "Un exemplaire est mis de côté pour vous : empruntez-le au comptoir au plus tard "
+                "Un exemplaire est mis de côté pour vous : empruntez-le au comptoir au plus tard "
                 "le %(date)s."
             )
             % {"date": hold.pickup_by.isoformat()},
@@ -85,7 +85,7 @@ def hold_create(request: HttpRequest, student: Student, pk: int) -> HttpResponse
     else:
         messages.success(
             request,
-            _("Document mis de côté : vous êtes à la position %(position)d de la file d'attente.")
+            _("Document mis de côté : vous êtes à la position %(position)d de la file d'attente.")
             % {"position": hold_position(hold)},
         )
     return redirect("library:holds")
@@ -138,13 +138,13 @@ def _report(request: HttpRequest, renewals: list) -> None:
         if renewal.refusal:
             messages.error(
                 request,
-                _("« %(title)s » n'a pas été renouvelé : %(reason)s")
+                _("« %(title)s » n'a pas été renouvelé : %(reason)s")
                 % {"title": title, "reason": renewal.refusal},
             )
         else:
             messages.success(
                 request,
-                _("« %(title)s » est renouvelé jusqu'au %(date)s.")
+                _("« %(title)s » est renouvelé jusqu'au %(date)s.")
                 % {"title": title, "date": renewal.loan.due_on.isoformat()},
             )
 

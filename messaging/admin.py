@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from messaging.models import Document, DocumentRecipient, Event, NewsItem
+from messaging.models import Document, DocumentRecipient, Event, NewsItem, Office
 from portal.admin_a11y import TabularInline
 from portal.models import School
 from students.models import Program, Student
@@ -115,3 +115,18 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ["kind", "school"]
     search_fields = ["title"]
     date_hierarchy = "date"
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "position"]
+    filter_horizontal = ["members"]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "members":
+            from accounts.models import User
+
+            kwargs["queryset"] = User.objects.filter(
+                audience__in=[User.Audience.EMPLOYEE, User.Audience.STAFF], is_active=True
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -16,6 +16,7 @@ from messaging.models import (
     Message,
     MessageRecipient,
     NewsItem,
+    Office,
 )
 from portal.demo import demo_step
 from portal.models import Institution
@@ -112,12 +113,31 @@ def demo_messaging(institution: Institution) -> list[str]:
             if student.pk not in already
         )
     sent = _demo_mio(students)
+    offices = _demo_offices()
     return [
         "",
         f"Documents et messages: {len(DOCUMENTS)} PDF for {len(students)} demo students; "
         f"{len(NEWS)} news, {len(EVENTS)} events and deadlines this month and next; "
-        f"{sent} MIO messages from teacher 10042.",
+        f"{sent} MIO messages from teacher 10042; MIO offices: {', '.join(offices)}.",
     ]
+
+
+# (name, English name, members: logins): offices a student writes to by name.
+OFFICES = [
+    ("Registrariat", "Registrar's Office", ["registraire", "employee:10057"]),
+    ("Aide financière", "Financial Aid", ["registraire"]),
+]
+
+
+def _demo_offices() -> list[str]:
+    from accounts.models import User
+
+    for position, (name, name_en, logins) in enumerate(OFFICES):
+        office, _created = Office.objects.get_or_create(
+            name=name, defaults={"name_en": name_en, "position": position}
+        )
+        office.members.add(*User.objects.filter(username__in=logins))
+    return [name for name, _name_en, _logins in OFFICES]
 
 
 # (subject, body): from the demo's teacher 10042 to every activated demo student.

@@ -56,14 +56,14 @@ def attachment_check(upload: UploadedFile) -> str:
     if extension not in ALLOWED_TYPES:
         raise forms.ValidationError(
             _(
-                "« %(name)s » : type de fichier refusé. "
-                "Types acceptés : PDF, PNG, JPEG, TXT, DOCX, XLSX."
+                "« %(name)s » : type de fichier refusé. "
+                "Types acceptés : PDF, PNG, JPEG, TXT, DOCX, XLSX."
             ),
             params={"name": name},
         )
     if upload.size > MAX_FILE_SIZE:
         raise forms.ValidationError(
-            _("« %(name)s » est trop volumineux (%(size)s) : %(max)s au plus par fichier."),
+            _("« %(name)s » est trop volumineux (%(size)s) : %(max)s au plus par fichier."),
             params={
                 "name": name,
                 "size": filesizeformat(upload.size),
@@ -77,7 +77,7 @@ def attachment_check(upload: UploadedFile) -> str:
         upload.seek(0)
         if head != magic:
             raise forms.ValidationError(
-                _("« %(name)s » : son contenu ne correspond pas à son extension; fichier refusé."),
+                _("« %(name)s » : son contenu ne correspond pas à son extension ; fichier refusé."),
                 params={"name": name},
             )
     else:
@@ -85,7 +85,7 @@ def attachment_check(upload: UploadedFile) -> str:
             upload.read().decode("utf-8")
         except UnicodeDecodeError:
             raise forms.ValidationError(
-                _("« %(name)s » : un fichier texte doit être encodé en UTF-8; fichier refusé."),
+                _("« %(name)s » : un fichier texte doit être encodé en UTF-8 ; fichier refusé."),
                 params={"name": name},
             ) from None
         finally:
@@ -97,7 +97,7 @@ class AttachmentsMixin(forms.Form):
     files = MultipleFileField(
         label=_("Pièces jointes"),
         required=False,
-        help_text=_("Jusqu'à 3 fichiers de 5 Mo au plus : PDF, PNG, JPEG, TXT, DOCX ou XLSX."),
+        help_text=_("Jusqu'à 3 fichiers de 5 Mo au plus : PDF, PNG, JPEG, TXT, DOCX ou XLSX."),
     )
 
     def clean_files(self) -> list[tuple[UploadedFile, str]]:
@@ -129,7 +129,7 @@ class BodyMixin(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={
             "max_length": _(
-                "Le message est trop long : %(limit_value)d caractères au plus "
+                "Le message est trop long : %(limit_value)d caractères au plus "
                 "(il en compte %(show_value)d)."
             )
         },
@@ -137,37 +137,49 @@ class BodyMixin(forms.Form):
 
 
 class StudentComposeForm(AttachmentsMixin, BodyMixin):
-    """A student writes to one of their teachers or to the staff."""
+    """A student writes to one of their teachers, to an office by its name (every member
+    receives it), or to an employee known by name."""
 
-    recipient = forms.TypedChoiceField(
+    recipient = forms.ChoiceField(
         label=_("Destinataire"),
-        coerce=int,
         error_messages={"invalid_choice": _("Choisissez un destinataire de la liste.")},
     )
     subject = forms.CharField(label=_("Objet"), max_length=200)
 
     field_order = ["recipient", "subject", "body", "files"]
 
-    def __init__(self, *args: Any, choices: Sequence[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, choices: Sequence[User], offices: Sequence[Any] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.users = {user.pk: user for user in choices}
-        teachers = [(u.pk, u.display_name) for u in choices if getattr(u, "is_my_teacher", False)]
-        others = [(u.pk, u.display_name) for u in choices if not getattr(u, "is_my_teacher", False)]
+        # A user is chosen by their id, an office by "o" and its id.
+        self.targets: dict[str, list[User]] = {str(user.pk): [user] for user in choices}
+        self.targets.update({f"o{office.pk}": list(office.members.all()) for office in offices})
+        teachers = [
+            (str(u.pk), u.display_name) for u in choices if getattr(u, "is_my_teacher", False)
+        ]
+        others = [
+            (str(u.pk), u.display_name) for u in choices if not getattr(u, "is_my_teacher", False)
+        ]
         grouped: list[Any] = [("", _("— Choisissez —"))]
         if teachers:
             grouped.append((_("Mes enseignants"), teachers))
+        if offices:
+            grouped.append(
+                (_("Services"), [(f"o{office.pk}", office.display_name) for office in offices])
+            )
         if others:
             grouped.append((_("Personnel"), others))
         self.fields["recipient"].choices = grouped
 
-    def clean_recipient(self) -> int:
-        pk = self.cleaned_data["recipient"]
-        if pk not in self.users:
+    def clean_recipient(self) -> str:
+        key = str(self.cleaned_data["recipient"])
+        if key not in self.targets:
             raise forms.ValidationError(_("Choisissez un destinataire de la liste."))
-        return pk
+        return key
 
     def recipients(self) -> list[User]:
-        return [self.users[self.cleaned_data["recipient"]]]
+        return self.targets[self.cleaned_data["recipient"]]
 
 
 class EmployeeComposeForm(AttachmentsMixin, BodyMixin):

@@ -62,6 +62,38 @@ class MessageRecipient(models.Model):
         return f"{self.message} → {self.user}"
 
 
+class Office(models.Model):
+    """A service students may write to by its name ("Registrariat", "Aide financière"): a
+    message to the office reaches each of its members, whose own names or logins the student
+    never sees."""
+
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+    name_en = models.CharField(_("nom (anglais)"), max_length=100, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="mio_offices",
+        verbose_name=_("membres"),
+        help_text=_("Les comptes du personnel qui lisent les messages adressés à ce service."),
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("service (MIO)")
+        verbose_name_plural = _("services (MIO)")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "fr").startswith("en"):
+            return self.name_en
+        return self.name
+
+
 def attachment_path(instance: "Attachment", filename: str) -> str:
     # A random name on disk: the original name is kept in the row, never used as a path.
     import uuid
@@ -147,7 +179,7 @@ class NewsItem(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         verbose_name=_("communauté"),
-        help_text=_("Vide : tout l'établissement."),
+        help_text=_("Vide : tout l'établissement."),
     )
     published_on = models.DateField(_("publié le"))
 
@@ -179,7 +211,7 @@ class Event(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         verbose_name=_("école"),
-        help_text=_("Vide : tout l'établissement."),
+        help_text=_("Vide : tout l'établissement."),
     )
 
     objects = versioned_manager("calendar")

@@ -3,13 +3,14 @@
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from messaging.models import Attachment, Message, MessageRecipient
+from messaging.models import Attachment, Message, MessageRecipient, Office
+from portal.collation import by_name
 from students.models import Employee, Program, Section, Student
 
 THREAD_DEPTH = 10
@@ -129,31 +130,45 @@ def attachment_for_user(user: User, pk: int) -> Attachment:
 # --- Who may write to whom ---------------------------------------------------------------
 
 
-def staff_recipients_for_student(student: Student) -> list[User]:
-    """Whom a student may write to: employees with an account (their own teachers first),
-    then the registrar's staff. Never another student."""
+def staff_recipients_for_student(
+    student: Student, today: datetime.date | None = None
+) -> list[User]:
+    """Whom a student may write to: every teacher of their sections of the current term (of
+    any term when none is under way) who has an account, first; then the other employees
+    known by name. Never another student, never an account known only by its login (the
+    registrar's staff are reached through their office: `offices_for_student`)."""
+    today = today or timezone.localdate()
+    sections = Section.objects.filter(enrolments__student=student)
+    current = sections.filter(term__starts_on__lte=today, term__ends_on__gte=today)
+    if current.exists():
+        sections = current
     teacher_ids = set(
-        Employee.objects.filter(
-            sections__enrolments__student=student, user__isnull=False
-        ).values_list("user_id", flat=True)
+        Employee.objects.filter(sections__in=sections, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
     )
-    users = list(
-        User.objects.filter(
+    users = [
+        user
+        for user in User.objects.filter(
             Q(audience=User.Audience.EMPLOYEE, employee__isnull=False)
             | Q(audience=User.Audience.STAFF, is_staff=True),
             is_active=True,
-        ).order_by("last_name", "first_name", "id")
-    )
-
-    def rank(user: User) -> int:
-        if user.pk in teacher_ids:
-            return 0
-        return 1 if user.audience == User.Audience.EMPLOYEE else 2
-
-    users.sort(key=rank)
+        ).order_by(*by_name("last_name", "first_name"), "id")
+        if user.pk in teacher_ids or user.get_full_name()
+    ]
+    users.sort(key=lambda u: (u.pk not in teacher_ids, u.audience != User.Audience.EMPLOYEE))
     for user in users:
         user.is_my_teacher = user.pk in teacher_ids
     return users
+
+
+def offices_for_student() -> list[Office]:
+    """The offices a student may write to, with at least one active member."""
+    return list(
+        Office.objects.filter(members__is_active=True)
+        .distinct()
+        .prefetch_related(Prefetch("members", queryset=User.objects.filter(is_active=True)))
+    )
 
 
 def sections_for_employee(user: User, today: datetime.date | None = None) -> QuerySet[Section]:

@@ -71,7 +71,10 @@ def _compose_form(request: HttpRequest, data: Any = None, files: Any = None) -> 
         if student is None:
             raise Http404
         return StudentComposeForm(
-            data, files, choices=selectors.staff_recipients_for_student(student)
+            data,
+            files,
+            choices=selectors.staff_recipients_for_student(student),
+            offices=selectors.offices_for_student(),
         )
     return EmployeeComposeForm(data, files, user=user)
 

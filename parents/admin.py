@@ -84,9 +84,9 @@ class GuardianAdmin(ImportableAdmin):
         self.message_user(
             request,
             _(
-                "%(count)d parent(s) délié(s) de leur compte : ils n'ont plus accès à ces "
-                "enfants. Une prochaine importation qui liste ce courriel les reliera ; pour un "
-                "retrait durable, décochez « accès au portail des parents » au dossier."
+                "%(count)d parent(s) délié(s) de leur compte : ils n'ont plus accès à ces "
+                "enfants. Une prochaine importation qui liste ce courriel les reliera ; pour un "
+                "retrait durable, décochez « accès au portail des parents » au dossier."
             )
             % {"count": count},
             messages.SUCCESS,
@@ -121,8 +121,8 @@ class StoreItemAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "school":
             kwargs["help_text"] = _(
-                "Les parents voient les articles des écoles qui offrent les « Services en "
-                "ligne » (réglage de l'école dans Établissements)."
+                "Les parents voient les articles des écoles qui offrent les « Services en "
+                "ligne » (réglage de l'école dans Établissements)."
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -191,7 +191,7 @@ class GuardianImporter(Importer):
             message = (
                 _("retrait de %(guardian)s, absent du fichier pour cet enfant")
                 if not dry_run
-                else _("à retirer : %(guardian)s, absent du fichier pour cet enfant")
+                else _("à retirer : %(guardian)s, absent du fichier pour cet enfant")
             ) % {"guardian": guardian}
             if guardian.account_id:
                 message += " " + _("(son compte de parent n'y aura plus accès)")
@@ -199,9 +199,9 @@ class GuardianImporter(Importer):
         if self.linked:
             notes.append(
                 (
-                    _("Parents au dossier à lier à un compte de parent existant : %(count)d.")
+                    _("Parents au dossier à lier à un compte de parent existant : %(count)d.")
                     if dry_run
-                    else _("Parents au dossier liés à un compte de parent existant : %(count)d.")
+                    else _("Parents au dossier liés à un compte de parent existant : %(count)d.")
                 )
                 % {"count": self.linked}
             )
@@ -209,12 +209,12 @@ class GuardianImporter(Importer):
             notes.append(
                 (
                     _(
-                        "Parents au dossier à délier de leur compte (le courriel a changé) : "
+                        "Parents au dossier à délier de leur compte (le courriel a changé) : "
                         "%(count)d."
                     )
                     if dry_run
                     else _(
-                        "Parents au dossier déliés de leur compte (le courriel a changé) : "
+                        "Parents au dossier déliés de leur compte (le courriel a changé) : "
                         "%(count)d."
                     )
                 )

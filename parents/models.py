@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice
+from portal.collation import by_name
 from portal.models import School
 from portal.templatetags.portal_format import money
 from students.models import Student
@@ -32,7 +33,7 @@ class Guardian(models.Model):
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     civic_number = models.CharField(_("numéro civique du domicile"), max_length=10, blank=True)
     relationship = models.CharField(
-        _("lien avec l'enfant"), max_length=40, blank=True, help_text=_("Ex. : mère, père, tuteur")
+        _("lien avec l'enfant"), max_length=40, blank=True, help_text=_("Ex. : mère, père, tuteur")
     )
     can_view = models.BooleanField(
         _("accès au portail des parents"),
@@ -62,7 +63,7 @@ class Guardian(models.Model):
     class Meta:
         verbose_name = _("parent au dossier")
         verbose_name_plural = _("parents au dossier")
-        ordering = ["student__last_name", "student__first_name", "last_name", "first_name"]
+        ordering = by_name("student__last_name", "student__first_name", "last_name", "first_name")
         constraints = [
             models.UniqueConstraint(fields=["student", "email"], name="guardian_unique"),
         ]

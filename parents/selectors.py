@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from parents.models import Guardian
+from portal.collation import by_name
 from portal.models import Institution
 from students.models import Student
 
@@ -46,7 +47,7 @@ def children_for_parent(
     return (
         Student.objects.filter(pk__in=ids)
         .select_related("school")
-        .order_by("birthdate", "last_name", "first_name", "pk")
+        .order_by("birthdate", *by_name("last_name", "first_name"), "pk")
     )
 
 

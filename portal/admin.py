@@ -25,7 +25,7 @@ class InstitutionForm(forms.ModelForm):
         choices=MODULE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("Les modules non cochés paraissent en gris, « présentement désactivé »."),
+        help_text=_("Les modules non cochés paraissent en gris, « présentement désactivé »."),
     )
 
     class Meta:
@@ -107,8 +107,8 @@ class InstitutionAdmin(admin.ModelAdmin):
                 "fields": ["parent_portal_enabled", "parent_access_until_age", "diploma_credits"],
                 "description": _(
                     "Les parents inscrits au dossier d'un enfant (import_csv guardians) créent "
-                    "leur compte avec leur courriel. Les écoles qui offrent les « Services en "
-                    "ligne » se cochent plus bas, dans la liste des écoles."
+                    "leur compte avec leur courriel. Les écoles qui offrent les « Services en "
+                    "ligne » se cochent plus bas, dans la liste des écoles."
                 ),
             },
         ),

@@ -117,29 +117,29 @@ class Institution(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(720)],
     )
     second_factor_staff = models.CharField(
-        _("double authentification : personnel (administration)"),
+        _("double authentification : personnel (administration)"),
         max_length=10,
         choices=SecondFactor.choices,
         default=SecondFactor.REQUIRED,
     )
     second_factor_employees = models.CharField(
-        _("double authentification : employés"),
+        _("double authentification : employés"),
         max_length=10,
         choices=SecondFactor.choices,
         default=SecondFactor.REQUIRED,
     )
     second_factor_students = models.CharField(
-        _("double authentification : étudiants"),
+        _("double authentification : étudiants"),
         max_length=10,
         choices=SecondFactor.choices,
         default=SecondFactor.OPTIONAL,
         help_text=_(
-            "Exigée : à sa prochaine connexion, la personne doit activer une application "
+            "Exigée : à sa prochaine connexion, la personne doit activer une application "
             "d'authentification ou une clé d'accès avant d'utiliser le portail."
         ),
     )
     second_factor_parents = models.CharField(
-        _("double authentification : parents"),
+        _("double authentification : parents"),
         max_length=10,
         choices=SecondFactor.choices,
         default=SecondFactor.OPTIONAL,
@@ -173,7 +173,7 @@ class Institution(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text=_(
             "L'accès d'un parent prend fin à l'anniversaire de l'enfant, sauf si son dossier "
-            "permet l'accès au-delà. Vide : l'accès ne prend pas fin avec l'âge."
+            "permet l'accès au-delà. Vide : l'accès ne prend pas fin avec l'âge."
         ),
     )
     passing_grade = models.PositiveSmallIntegerField(
@@ -181,7 +181,7 @@ class Institution(models.Model):
         default=60,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_(
-            "La note finale qui accorde les crédits d'un cours au portail des parents : 60 au "
+            "La note finale qui accorde les crédits d'un cours au portail des parents : 60 au "
             "Québec, 50 en Ontario."
         ),
     )
@@ -192,12 +192,12 @@ class Institution(models.Model):
         validators=[
             RegexValidator(
                 r"^([01][0-9]-[0-3][0-9])?( [01][0-9]-[0-3][0-9])*$",
-                _("Des dates MM-JJ séparées par une espace, ex. : 09-20 02-15."),
+                _("Des dates MM-JJ séparées par une espace, ex. : 09-20 02-15."),
             )
         ],
         help_text=_(
-            "La date limite proposée pour une nouvelle session : la première de ces dates qui "
-            "tombe dans la session (ex. : 09-20 02-15 pour le 20 septembre et le 15 février)."
+            "La date limite proposée pour une nouvelle session : la première de ces dates qui "
+            "tombe dans la session (ex. : 09-20 02-15 pour le 20 septembre et le 15 février)."
         ),
     )
     enrolment_late_fee = models.DecimalField(
@@ -206,14 +206,14 @@ class Institution(models.Model):
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
-        help_text=_("Proposés pour une nouvelle session ; 0 : aucuns frais."),
+        help_text=_("Proposés pour une nouvelle session ; 0 : aucuns frais."),
     )
     diploma_credits = models.PositiveSmallIntegerField(
         _("crédits requis pour le diplôme"),
         default=0,
         validators=[MaxValueValidator(200)],
         help_text=_(
-            "Ex. : 30 pour le diplôme d'études secondaires de l'Ontario. 0 : le nombre requis "
+            "Ex. : 30 pour le diplôme d'études secondaires de l'Ontario. 0 : le nombre requis "
             "n'est pas affiché."
         ),
     )
@@ -222,8 +222,8 @@ class Institution(models.Model):
         _("adresse de l'information sur les carrières (Repères)"),
         blank=True,
         help_text=_(
-            "Le module Repères ouvre cette adresse (ex. : le site Repères de l'établissement). "
-            "Vide : le module est désactivé."
+            "Le module Repères ouvre cette adresse (ex. : le site Repères de l'établissement). "
+            "Vide : le module est désactivé."
         ),
     )
     library_pickup_days = models.PositiveSmallIntegerField(
@@ -240,19 +240,19 @@ class Institution(models.Model):
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
-        help_text=_("0 : l'attestation est gratuite et produite dès la demande."),
+        help_text=_("0 : l'attestation est gratuite et produite dès la demande."),
     )
     full_time_min_courses = models.PositiveSmallIntegerField(
-        _("temps plein : cours au minimum dans la session"),
+        _("temps plein : cours au minimum dans la session"),
         default=4,
         help_text=_(
-            "Collèges du Québec : 4 cours ou 180 heures. 0 : ce critère ne s'applique pas."
+            "Collèges du Québec : 4 cours ou 180 heures. 0 : ce critère ne s'applique pas."
         ),
     )
     full_time_min_hours = models.PositiveSmallIntegerField(
-        _("temps plein : heures au minimum dans la session"),
+        _("temps plein : heures au minimum dans la session"),
         default=180,
-        help_text=_("0 : ce critère ne s'applique pas."),
+        help_text=_("0 : ce critère ne s'applique pas."),
     )
 
     tax_slips_month = models.PositiveSmallIntegerField(
@@ -298,7 +298,7 @@ class Institution(models.Model):
             )
         unknown = set(self.enabled_modules or []) - {slug for slug, _label in MODULE_CHOICES}
         if unknown:
-            errors["enabled_modules"] = _("Modules inconnus : %(names)s") % {
+            errors["enabled_modules"] = _("Modules inconnus : %(names)s") % {
                 "names": ", ".join(sorted(unknown))
             }
         if errors:
@@ -348,7 +348,7 @@ class School(models.Model):
     phone = models.CharField(_("téléphone"), max_length=40, blank=True)
     address = models.TextField(_("adresse"), blank=True)
     offers_store = models.BooleanField(
-        _("offre les « Services en ligne »"),
+        _("offre les « Services en ligne »"),
         default=False,
         help_text=_("Les parents peuvent y acheter les articles mis en vente par l'école."),
     )
@@ -377,31 +377,31 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", _("Déconnexion")
         FIRST_USE_IDENTITY_FAILED = (
             "first_use.identity_failed",
-            _("Première utilisation : identité refusée"),
+            _("Première utilisation : identité refusée"),
         )
         FIRST_USE_IDENTITY_VERIFIED = (
             "first_use.identity_verified",
-            _("Première utilisation : identité vérifiée"),
+            _("Première utilisation : identité vérifiée"),
         )
-        FIRST_USE_CODE_SENT = "first_use.code_sent", _("Première utilisation : code envoyé")
-        FIRST_USE_CODE_FAILED = "first_use.code_failed", _("Première utilisation : code refusé")
+        FIRST_USE_CODE_SENT = "first_use.code_sent", _("Première utilisation : code envoyé")
+        FIRST_USE_CODE_FAILED = "first_use.code_failed", _("Première utilisation : code refusé")
         FIRST_USE_CODE_VERIFIED = (
             "first_use.code_verified",
-            _("Première utilisation : code vérifié"),
+            _("Première utilisation : code vérifié"),
         )
         FIRST_USE_QUESTIONS_SET = (
             "first_use.questions_set",
-            _("Première utilisation : questions choisies"),
+            _("Première utilisation : questions choisies"),
         )
-        FIRST_USE_EMAIL_SET = "first_use.email_set", _("Première utilisation : courriel saisi")
+        FIRST_USE_EMAIL_SET = "first_use.email_set", _("Première utilisation : courriel saisi")
         FIRST_USE_COMPLETED = "first_use.completed", _("Première utilisation terminée")
         FIRST_USE_ALREADY_ACTIVE = (
             "first_use.already_active",
-            _("Première utilisation : compte déjà activé"),
+            _("Première utilisation : compte déjà activé"),
         )
-        RECOVERY_STARTED = "recovery.started", _("Mot de passe oublié : demande")
-        RECOVERY_FAILED = "recovery.failed", _("Mot de passe oublié : réponses refusées")
-        RECOVERY_VERIFIED = "recovery.verified", _("Mot de passe oublié : identité vérifiée")
+        RECOVERY_STARTED = "recovery.started", _("Mot de passe oublié : demande")
+        RECOVERY_FAILED = "recovery.failed", _("Mot de passe oublié : réponses refusées")
+        RECOVERY_VERIFIED = "recovery.verified", _("Mot de passe oublié : identité vérifiée")
         RESET_LINK_SENT = "recovery.link_sent", _("Lien de réinitialisation envoyé")
         RESET_LINK_REFUSED = "recovery.link_refused", _("Lien de réinitialisation refusé")
         PASSWORD_RESET = "password.reset", _("Mot de passe réinitialisé")
@@ -437,18 +437,18 @@ class AuditEvent(models.Model):
         TAX_SLIP_ISSUED = "tax.slip_issued", _("Relevé d'impôt produit")
         PARENT_SIGNUP_REQUESTED = (
             "parents.signup_requested",
-            _("Portail des parents : demande de création de compte"),
+            _("Portail des parents : demande de création de compte"),
         )
         PARENT_SIGNUP_REFUSED = (
             "parents.signup_refused",
-            _("Portail des parents : renseignements non concordants"),
+            _("Portail des parents : renseignements non concordants"),
         )
-        PARENT_ACTIVATED = "parents.activated", _("Portail des parents : compte activé")
-        PARENT_UNLINKED = "parents.unlinked", _("Portail des parents : enfant délié")
+        PARENT_ACTIVATED = "parents.activated", _("Portail des parents : compte activé")
+        PARENT_UNLINKED = "parents.unlinked", _("Portail des parents : enfant délié")
         PARENT_HELP_REQUESTED = "parents.help_requested", _("Formulaire d'aide aux parents envoyé")
         PARENT_HELP_ANSWERED = "parents.help_answered", _("Demande d'aide d'un parent répondue")
-        STORE_ORDER_PLACED = "parents.order_placed", _("Services en ligne : commande passée")
-        STORE_ORDER_CANCELLED = "parents.order_cancelled", _("Services en ligne : commande annulée")
+        STORE_ORDER_PLACED = "parents.order_placed", _("Services en ligne : commande passée")
+        STORE_ORDER_CANCELLED = "parents.order_cancelled", _("Services en ligne : commande annulée")
         CAPTCHA_REFUSED = "captcha.refused", _("CAPTCHA refusé")
         SECOND_FACTOR_ENROLLED = "2fa.enrolled", _("Double authentification activée")
         SECOND_FACTOR_DISABLED = "2fa.disabled", _("Double authentification désactivée")
@@ -462,7 +462,7 @@ class AuditEvent(models.Model):
         PASSKEY_ADDED = "passkey.added", _("Clé d'accès ajoutée")
         PASSKEY_REMOVED = "passkey.removed", _("Clé d'accès retirée")
         NEW_DEVICE = "login.new_device", _("Connexion depuis un nouvel appareil")
-        NOT_ME = "sessions.not_me", _("« Ce n'était pas vous ? » : sessions fermées")
+        NOT_ME = "sessions.not_me", _("« Ce n'était pas vous ? » : sessions fermées")
         REAUTH_FAILED = "reauth.failed", _("Mot de passe de confirmation refusé")
         COURSE_CHOICE_SUBMITTED = "registration.choice", _("Choix de cours remis")
         ENROLMENT_CONFIRMED = "registration.confirmed", _("Inscription confirmée")

@@ -19,7 +19,7 @@ class Module:
 
 
 MODULES: tuple[Module, ...] = (
-    Module("home", _("Ma page d'accueil"), _("Quoi de neuf ?"), "portal:home"),
+    Module("home", _("Ma page d'accueil"), _("Quoi de neuf ?"), "portal:home"),
     Module("mio", _("MIO"), _("Messagerie interne"), "messaging:inbox"),
     Module(
         "payments",

@@ -64,7 +64,7 @@ class TermRegistrationAdmin(ImportableAdmin):
             return _unconfirmed_csv([registration])
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Étudiants qui n'ont pas confirmé : %(term)s")
+            "title": _("Étudiants qui n'ont pas confirmé : %(term)s")
             % {"term": registration.term.code},
             "registration": registration,
             "students": students,
@@ -96,7 +96,7 @@ class TermRegistrationAdmin(ImportableAdmin):
                 self.message_user(
                     request,
                     _(
-                        "%(count)d cours non placé(s) ; le détail : "
+                        "%(count)d cours non placé(s) ; le détail : "
                         "manage.py place_students %(term)s --dry-run"
                     )
                     % {"count": len(missed), "term": registration.term.code},

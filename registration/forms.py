@@ -80,7 +80,7 @@ class CourseChoiceForm(PasswordAgainForm):
             if len(set(values)) != len(values):
                 self.add_error(
                     None,
-                    _("« %(list)s » : chaque rang ne peut être donné qu'une fois.")
+                    _("« %(list)s » : chaque rang ne peut être donné qu'une fois.")
                     % {"list": name},
                 )
             elif values != list(range(1, elective.ranks + 1)):
@@ -88,8 +88,8 @@ class CourseChoiceForm(PasswordAgainForm):
                 self.add_error(
                     None,
                     _(
-                        "« %(list)s » : donnez les rangs 1 à %(count)d, chacun une fois "
-                        "(rang manquant : %(missing)s)."
+                        "« %(list)s » : donnez les rangs 1 à %(count)d, chacun une fois "
+                        "(rang manquant : %(missing)s)."
                     )
                     % {
                         "list": name,

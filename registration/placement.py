@@ -214,7 +214,7 @@ class PlacementReport:
                 )
                 lines.append(
                     "   "
-                    + _("non placé : %(what)s — %(reason)s")
+                    + _("non placé : %(what)s — %(reason)s")
                     % {"what": what, "reason": reasons[item.reason]}
                 )
         return lines
@@ -234,7 +234,7 @@ class PlacementReport:
             "placed": len(self.outcome.placed),
             "missed": len(self.outcome.missed),
         }
-        return (_("Simulation : ") if self.dry_run else "") + text
+        return (_("Simulation : ") if self.dry_run else "") + text
 
 
 def _load(registration: TermRegistration) -> tuple[list[Wish], list[Slot], dict, dict, dict, dict]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from portal.collation import by_name
 from registration.models import (
     ChosenCourse,
     CourseChoice,
@@ -193,7 +194,7 @@ def unconfirmed_students(*, registration: TermRegistration) -> list[Student]:
         .exclude(enrolment_confirmations__term=term)
         .distinct()
         .select_related("program")
-        .order_by("last_name", "first_name", "matricule")
+        .order_by(*by_name("last_name", "first_name"), "matricule")
     )
 
 

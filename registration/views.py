@@ -65,7 +65,7 @@ def choice(request: HttpRequest, student: Student) -> HttpResponse:
     }
     if not is_open:
         if request.method == "POST":
-            messages.error(request, _("Le choix de cours est fermé ; rien n'a été enregistré."))
+            messages.error(request, _("Le choix de cours est fermé ; rien n'a été enregistré."))
             return redirect("registration:choice")
         return render(request, "registration/choice.html", context)
     offer = selectors.choice_offer(student=student, registration=registration)
@@ -83,7 +83,7 @@ def choice(request: HttpRequest, student: Student) -> HttpResponse:
                     actor=request.user,
                 )
             except ChoiceClosed:
-                messages.error(request, _("Le choix de cours est fermé ; rien n'a été enregistré."))
+                messages.error(request, _("Le choix de cours est fermé ; rien n'a été enregistré."))
                 return redirect("registration:choice")
             return redirect("registration:choice_done")
     else:
@@ -138,7 +138,7 @@ def confirmation(request: HttpRequest, student: Student) -> HttpResponse:
     form = PasswordAgainForm(request.POST or None, request=request)
     if request.method == "POST":
         if confirmed is not None or not is_open:
-            messages.info(request, _("Rien à confirmer pour l'instant ; rien n'a changé."))
+            messages.info(request, _("Rien à confirmer pour l'instant ; rien n'a changé."))
             return redirect("registration:confirmation")
         if form.is_valid():
             enrolment_confirm(

@@ -21,9 +21,9 @@ class ScheduleRetrievedFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         choices = []
         for code in Term.objects.order_by("-starts_on").values_list("code", flat=True):
-            choices.append((f"{code}:{RETRIEVED}", _("%(term)s : récupéré") % {"term": code}))
+            choices.append((f"{code}:{RETRIEVED}", _("%(term)s : récupéré") % {"term": code}))
             choices.append(
-                (f"{code}:{NOT_RETRIEVED}", _("%(term)s : non récupéré") % {"term": code})
+                (f"{code}:{NOT_RETRIEVED}", _("%(term)s : non récupéré") % {"term": code})
             )
         return choices
 

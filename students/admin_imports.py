@@ -43,7 +43,7 @@ class ImportUploadForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": ",".join(SUFFIXES)}),
         help_text=gettext_lazy(
             "Un fichier CSV encodé en UTF-8 (séparé par des virgules ou des points-virgules) "
-            "ou un classeur Excel (.xlsx) : la première feuille est lue, ligne 1 = noms des "
+            "ou un classeur Excel (.xlsx) : la première feuille est lue, ligne 1 = noms des "
             "colonnes."
         ),
     )
@@ -150,7 +150,7 @@ class ImportableAdmin(admin.ModelAdmin):
         if request.method == "POST":
             if "cancel" in request.POST:
                 import_upload_discard(upload=upload)
-                self.message_user(request, _("Import annulé : rien n'a été enregistré."))
+                self.message_user(request, _("Import annulé : rien n'a été enregistré."))
                 return HttpResponseRedirect(self._url("changelist"))
             return self._confirm(request, upload)
         try:
@@ -173,7 +173,7 @@ class ImportableAdmin(admin.ModelAdmin):
             return self._refused(request, upload, importer, refused)
         self.message_user(
             request,
-            _("Fichier « %(name)s » importé : %(summary)s.")
+            _("Fichier « %(name)s » importé : %(summary)s.")
             % {"name": upload.name, "summary": report.summary},
             messages.SUCCESS,
         )

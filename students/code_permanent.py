@@ -22,7 +22,7 @@ def clean_code_permanent(value: str) -> str:
     code = re.sub(r"\s+", "", value or "").upper()
     if not CODE_PERMANENT_RE.fullmatch(code):
         raise ValidationError(
-            _("Le code permanent compte 4 lettres suivies de 8 chiffres (ex. : TREJ05530512)."),
+            _("Le code permanent compte 4 lettres suivies de 8 chiffres (ex. : TREJ05530512)."),
             code="code_permanent_format",
         )
     return code

@@ -5,6 +5,7 @@ term's final grades with the groups' IDGZ and IFGZ (Cote R)."""
 import datetime
 import random
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -228,8 +229,30 @@ def _teachers(institution: Institution) -> dict[str, Employee]:
             # accounts.demo's teacher has no office hours of her own.
             employee.availability = availability
             employee.save(update_fields=["availability"])
+        if employee.user is None:
+            # Every teacher has an account, so that a student can write to each (MIO).
+            employee.user = _teacher_account(employee)
+            employee.save(update_fields=["user"])
         teachers[number] = employee
     return teachers
+
+
+def _teacher_account(employee: Employee) -> Any:
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.demo import DEMO_PASSWORD
+    from accounts.models import User
+
+    return User.objects.create(
+        username=User.username_for(User.Audience.EMPLOYEE, employee.employee_number),
+        audience=User.Audience.EMPLOYEE,
+        identifier=employee.employee_number,
+        first_name=employee.first_name,
+        last_name=employee.last_name,
+        email=employee.email,
+        password=make_password(DEMO_PASSWORD),
+        activated_at=timezone.now(),
+    )
 
 
 def _course(code: str, title: str, credits: str, grid_term: int | None, program: Program) -> Course:

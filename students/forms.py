@@ -27,7 +27,7 @@ def clean_phone(value: str) -> str:
         digits = digits[1:]
     if len(digits) != 10 or digits[0] in "01":
         raise forms.ValidationError(
-            _("Le numéro de téléphone compte 10 chiffres, ex. : 514 555-0123."), code="phone"
+            _("Le numéro de téléphone compte 10 chiffres, ex. : 514 555-0123."), code="phone"
         )
     return f"{digits[:3]} {digits[3:6]}-{digits[6:]}"
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.collation import by_name
 from portal.models import School
 
 
@@ -67,7 +68,7 @@ class Student(Person):
         School, on_delete=models.PROTECT, related_name="students", verbose_name=_("école")
     )
     grade = models.CharField(
-        _("année d'étude"), max_length=40, blank=True, help_text=_("Ex. : 9e année")
+        _("année d'étude"), max_length=40, blank=True, help_text=_("Ex. : 9e année")
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -83,7 +84,8 @@ class Student(Person):
     class Meta:
         verbose_name = _("étudiant")
         verbose_name_plural = _("étudiants")
-        ordering = ["last_name", "first_name", "matricule"]
+        # French order ("Bélanger" before "Bouchard"): portal.collation.
+        ordering = [*by_name("last_name", "first_name"), "matricule"]
         # The admin's list reads its first page in this order (docs/performance.md).
         indexes = [
             models.Index(fields=["last_name", "first_name", "matricule"], name="student_list_order")
@@ -106,7 +108,7 @@ class Employee(Person):
         _("heures de disponibilité"),
         max_length=200,
         blank=True,
-        help_text=_("Ex. : mardi 13 h à 15 h, jeudi 10 h à 12 h"),
+        help_text=_("Ex. : mardi 13 h à 15 h, jeudi 10 h à 12 h"),
     )
     school = models.ForeignKey(
         School,
@@ -128,7 +130,7 @@ class Employee(Person):
     class Meta:
         verbose_name = _("employé")
         verbose_name_plural = _("employés")
-        ordering = ["last_name", "first_name"]
+        ordering = by_name("last_name", "first_name")
 
     def __str__(self) -> str:
         return f"{self.last_name}, {self.first_name} ({self.employee_number})"
@@ -207,7 +209,7 @@ class Section(models.Model):
         _("places"),
         null=True,
         blank=True,
-        help_text=_("Nombre de places du groupe pour le placement. Vide : sans limite."),
+        help_text=_("Nombre de places du groupe pour le placement. Vide : sans limite."),
     )
     # Entered by staff from the ministry's figures (Cote R): the group's strength indicators.
     idgz = models.DecimalField(

@@ -7,6 +7,7 @@ from typing import Any
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.captcha import CAPTCHA_ERRORS
@@ -17,14 +18,43 @@ from portal.models import Institution
 from portal.normalize import normalize_answer, normalize_identifier, normalize_name
 from students import code_permanent
 
-BIRTHDATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+# JJ/MM/AAAA as the seeds ask for it, and AAAA-MM-JJ as a browser or a record writes it.
+BIRTHDATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed in one text field (JJ/MM/AAAA): one tab stop, where a browser's date
+    picker has three (day, month, year) and reads them in the browser's language, not the
+    page's."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        attrs = {
+            "inputmode": "numeric",
+            "placeholder": _("JJ/MM/AAAA"),
+            "maxlength": 10,
+            **(attrs or {}),
+        }
+        super().__init__(attrs=attrs, format="%d/%m/%Y")
+
+
+class DayField(forms.DateField):
+    """A date a student or a parent types: JJ/MM/AAAA (or AAAA-MM-JJ), with a French error
+    that shows the expected format. The label says the format too."""
+
+    widget = DateInput
+    default_error_messages = {
+        "invalid": _("Écrivez la date au format JJ/MM/AAAA, par exemple 14/03/2010."),
+    }
+
+    def __init__(self, *, label: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", BIRTHDATE_FORMATS)
+        super().__init__(label=format_lazy("{} ({})", label, _("JJ/MM/AAAA")), **kwargs)
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        day = super().to_python(value.strip() if isinstance(value, str) else value)
+        if day is not None and day.year < 1000:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return day
 
 
 def identifier_label(institution: Institution) -> str:
@@ -95,10 +125,8 @@ class IdentityForm(forms.Form):
         else:
             self.fields["last_name"] = forms.CharField(label=_("Nom de famille"), max_length=100)
             self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
-        self.fields["birthdate"] = forms.DateField(
-            label=_("Date de naissance"),
-            input_formats=BIRTHDATE_FORMATS,
-            widget=DateInput(attrs={"autocomplete": "bday"}),
+        self.fields["birthdate"] = DayField(
+            label=_("Date de naissance"), widget=DateInput(attrs={"autocomplete": "bday"})
         )
         if not institution.uses_code_permanent:
             self.fields["postal_code"] = forms.CharField(label=_("Code postal"), max_length=10)

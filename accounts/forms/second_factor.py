@@ -42,6 +42,6 @@ class PasskeyNameForm(forms.Form):
     name = forms.CharField(
         label=_("Nom de la clé d'accès"),
         max_length=60,
-        help_text=_("Par exemple : « Téléphone » ou « Ordinateur du bureau »."),
+        help_text=_("Par exemple : « Téléphone » ou « Ordinateur du bureau »."),
         error_messages={"required": _("Donnez un nom à la clé d'accès.")},
     )

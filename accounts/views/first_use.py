@@ -195,7 +195,7 @@ def first_use_password(request: HttpRequest, flow: FirstUseFlow) -> HttpResponse
         messages.success(
             request,
             _(
-                "Votre compte est activé. N'oubliez pas votre mot de passe : il vous servira "
+                "Votre compte est activé. N'oubliez pas votre mot de passe : il vous servira "
                 "chaque fois que vous vous connecterez."
             ),
         )

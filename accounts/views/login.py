@@ -80,7 +80,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     login_page = login_route(user.audience)
     audit_record(kind=AuditEvent.Kind.LOGOUT, request=request, actor=user, subject=user)
     logout(request)  # flushes the session on the server
-    messages.info(request, _("Vous avez quitté le portail. À bientôt !"))
+    messages.info(request, _("Vous avez quitté le portail. À bientôt !"))
     return redirect(login_page)
 
 

@@ -69,7 +69,7 @@ def passkey_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("La clé d'accès « %(name)s » a été ajoutée.")
+                _("La clé d'accès « %(name)s » a été ajoutée.")
                 % {"name": form.cleaned_data["name"]},
             )
     return redirect("accounts:profile")
@@ -86,13 +86,13 @@ def passkey_remove(request: HttpRequest, passkey_id: int) -> HttpResponse:
         messages.error(
             request,
             _(
-                "Votre établissement exige la double authentification : activez d'abord "
+                "Votre établissement exige la double authentification : activez d'abord "
                 "l'application d'authentification ou ajoutez une autre clé d'accès."
             ),
         )
         return redirect("accounts:profile")
     services.passkey_remove(request=request, user=user, passkey=passkey)
-    messages.success(request, _("La clé d'accès « %(name)s » a été retirée.") % {"name": passkey})
+    messages.success(request, _("La clé d'accès « %(name)s » a été retirée.") % {"name": passkey})
     return redirect("accounts:profile")
 
 

@@ -186,7 +186,7 @@ def second_factor_disable(request: HttpRequest) -> HttpResponse:
         messages.error(
             request,
             _(
-                "Votre établissement exige la double authentification : elle ne peut pas être "
+                "Votre établissement exige la double authentification : elle ne peut pas être "
                 "désactivée. Ajoutez d'abord une clé d'accès, ou demandez au registrariat de "
                 "la réinitialiser si vous changez de téléphone."
             ),

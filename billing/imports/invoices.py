@@ -150,7 +150,7 @@ class InvoiceImporter(Importer):
             raise ValidationError(
                 _(
                     "la session doit avoir la forme AUT-2026 (trois lettres, un trait d'union et "
-                    "l'année). Valeur reçue : « %(value)s »."
+                    "l'année). Valeur reçue : « %(value)s »."
                 )
                 % {"value": value}
             )
@@ -161,7 +161,7 @@ class InvoiceImporter(Importer):
             raise ValidationError(
                 _(
                     "le numéro de facture ne peut contenir que des chiffres, des lettres sans "
-                    "accent et des traits d'union (%(max)d au plus). Valeur reçue : « %(value)s »."
+                    "accent et des traits d'union (%(max)d au plus). Valeur reçue : « %(value)s »."
                 )
                 % {"max": max_length(Invoice, "number"), "value": value}
             )
@@ -184,8 +184,8 @@ class InvoiceImporter(Importer):
             value,
             "voluntary",
             message=_(
-                "la colonne « voluntary » vaut « oui » pour une cotisation volontaire, "
-                "« non » sinon."
+                "la colonne « voluntary » vaut « oui » pour une cotisation volontaire, "
+                "« non » sinon."
             ),
         )
 
@@ -194,8 +194,8 @@ class InvoiceImporter(Importer):
             value,
             "tax_eligible",
             message=_(
-                "la colonne « tax_eligible » vaut « oui » pour des frais admissibles aux relevés "
-                "d'impôt (droits de scolarité), « non » sinon."
+                "la colonne « tax_eligible » vaut « oui » pour des frais admissibles aux relevés "
+                "d'impôt (droits de scolarité), « non » sinon."
             ),
         )
 
@@ -217,7 +217,7 @@ class InvoiceImporter(Importer):
                 continue
             if not cell:
                 errors.append(
-                    _("la cellule « %(name)s » est vide ; elle est obligatoire.") % {"name": header}
+                    _("la cellule « %(name)s » est vide ; elle est obligatoire.") % {"name": header}
                 )
                 continue
             try:
@@ -276,7 +276,7 @@ class InvoiceImporter(Importer):
         if existing is not None and student is not None and existing.student_id != student.pk:
             errors[row.line].append(
                 _(
-                    "la facture %(number)s est au dossier %(old)s ; un import ne peut pas la "
+                    "la facture %(number)s est au dossier %(old)s ; un import ne peut pas la "
                     "faire passer au dossier %(new)s. Corrigez le matricule, ou donnez un autre "
                     "numéro à la nouvelle facture."
                 )
@@ -305,7 +305,7 @@ class InvoiceImporter(Importer):
                 plan.lines.append(line)
                 if position == 0:
                     label = _(
-                        "%(number)s (%(student)s, %(session)s, échéance %(due_date)s) : %(line)s"
+                        "%(number)s (%(student)s, %(session)s, échéance %(due_date)s) : %(line)s"
                     ) % {
                         "number": number,
                         "student": header["matricule"].matricule,
@@ -375,8 +375,8 @@ class InvoiceImporter(Importer):
                         (
                             row.line,
                             _(
-                                "la facture %(number)s : la cotisation volontaire « %(line)s » "
-                                "que l'étudiant avait retirée change ; elle sera de nouveau "
+                                "la facture %(number)s : la cotisation volontaire « %(line)s » "
+                                "que l'étudiant avait retirée change ; elle sera de nouveau "
                                 "à payer."
                             )
                             % {"number": number, "line": old.description},
@@ -408,7 +408,7 @@ class InvoiceImporter(Importer):
                     (
                         first.line,
                         _(
-                            "la facture %(number)s : la cotisation volontaire « %(line)s » que "
+                            "la facture %(number)s : la cotisation volontaire « %(line)s » que "
                             "l'étudiant avait retirée n'est plus dans le fichier."
                         )
                         % {"number": number, "line": old.description},
@@ -462,10 +462,10 @@ class InvoiceImporter(Importer):
 
     def closing_notes(self, *, dry_run: bool) -> list[str]:
         summary = (
-            _("Factures : %(created)d à créer, %(updated)d à modifier, %(unchanged)d inchangée(s).")
+            _("Factures : %(created)d à créer, %(updated)d à modifier, %(unchanged)d inchangée(s).")
             if dry_run
             else _(
-                "Factures : %(created)d créée(s), %(updated)d modifiée(s), "
+                "Factures : %(created)d créée(s), %(updated)d modifiée(s), "
                 "%(unchanged)d inchangée(s)."
             )
         )

@@ -83,8 +83,8 @@ def disagreements(number: str, first: Row, row: Row) -> list[str]:
         if before != now:
             errors.append(
                 _(
-                    "la facture %(number)s a « %(name)s » = « %(before)s » à la ligne "
-                    "%(first)d, mais « %(now)s » ici ; les lignes d'une même facture doivent "
+                    "la facture %(number)s a « %(name)s » = « %(before)s » à la ligne "
+                    "%(first)d, mais « %(now)s » ici ; les lignes d'une même facture doivent "
                     "concorder."
                 )
                 % {
@@ -127,11 +127,11 @@ def refusal(invoice: Invoice) -> str:
     """Why an invoice may no longer change, or ""."""
     if invoice.status == Invoice.Status.CANCELLED:
         return _(
-            "la facture %(number)s est annulée ; elle ne peut plus être modifiée par import."
+            "la facture %(number)s est annulée ; elle ne peut plus être modifiée par import."
         ) % {"number": invoice.number}
     if invoice.status == Invoice.Status.PAID or invoice.has_payments:  # type: ignore[attr-defined]
         return _(
-            "la facture %(number)s a déjà des paiements ; elle ne peut plus être modifiée par "
+            "la facture %(number)s a déjà des paiements ; elle ne peut plus être modifiée par "
             "import."
         ) % {"number": invoice.number}
     return ""
@@ -154,4 +154,4 @@ def row_label(number: str, line: InvoiceLine, with_amount: bool = True) -> str:
         if with_amount
         else line.description
     )
-    return _("%(number)s : %(line)s") % {"number": number, "line": text}
+    return _("%(number)s : %(line)s") % {"number": number, "line": text}

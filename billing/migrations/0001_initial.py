@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.CharField(max_length=30, unique=True, verbose_name='numéro')),
-                ('session', models.CharField(help_text='Ex. : AUT-2026', max_length=20, verbose_name='session')),
+                ('session', models.CharField(help_text="Ex. : AUT-2026", max_length=20, verbose_name='session')),
                 ('description', models.CharField(max_length=200, verbose_name='description')),
                 ('due_date', models.DateField(verbose_name='échéance')),
                 ('status', models.CharField(choices=[('open', 'À payer'), ('paid', 'Payée'), ('cancelled', 'Annulée')], db_index=True, default='open', max_length=10, verbose_name='état')),

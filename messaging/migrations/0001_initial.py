@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200, verbose_name='titre')),
                 ('date', models.DateField(db_index=True, verbose_name='date')),
                 ('kind', models.CharField(choices=[('event', 'Événement'), ('deadline', 'Date limite')], default='event', max_length=10, verbose_name='type')),
-                ('school', models.ForeignKey(blank=True, help_text="Vide : tout l'établissement.", null=True, on_delete=django.db.models.deletion.CASCADE, to='portal.school', verbose_name='école')),
+                ('school', models.ForeignKey(blank=True, help_text="Vide : tout l'établissement.", null=True, on_delete=django.db.models.deletion.CASCADE, to='portal.school', verbose_name='école')),
             ],
             options={
                 'verbose_name': 'événement',
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200, verbose_name='titre')),
                 ('body', models.TextField(verbose_name='texte')),
                 ('published_on', models.DateField(verbose_name='publié le')),
-                ('school', models.ForeignKey(blank=True, help_text="Vide : tout l'établissement.", null=True, on_delete=django.db.models.deletion.CASCADE, to='portal.school', verbose_name='communauté')),
+                ('school', models.ForeignKey(blank=True, help_text="Vide : tout l'établissement.", null=True, on_delete=django.db.models.deletion.CASCADE, to='portal.school', verbose_name='communauté')),
             ],
             options={
                 'verbose_name': 'actualité',

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import SetPasswordForm, answer_is_trivial
-from accounts.forms.first_use import BIRTHDATE_FORMATS, DateInput
+from accounts.forms.first_use import DateInput, DayField
 from accounts.forms.recovery import AnswerInput
 from accounts.models import SecretQuestion, User
 from accounts.validators import personal_facts
@@ -61,10 +61,8 @@ class SignupDetailsForm(forms.Form):
 
     last_name = forms.CharField(label=_("Nom de famille"), max_length=100)
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
-    birthdate = forms.DateField(
-        label=_("Date de naissance"),
-        input_formats=BIRTHDATE_FORMATS,
-        widget=DateInput(attrs={"autocomplete": "off"}),
+    birthdate = DayField(
+        label=_("Date de naissance"), widget=DateInput(attrs={"autocomplete": "off"})
     )
     school = forms.ModelChoiceField(label=_("École"), queryset=None, empty_label=_("Choisir"))
     civic_number = forms.CharField(

@@ -52,7 +52,7 @@ class HelpRequestForm(forms.Form):
         max_length=254,
         error_messages={
             **_required(_("Entrez votre adresse courriel.")),
-            "invalid": _("Entrez une adresse courriel valide, ex. : nom@exemple.ca."),
+            "invalid": _("Entrez une adresse courriel valide, ex. : nom@exemple.ca."),
         },
     )
     day_phone = forms.CharField(

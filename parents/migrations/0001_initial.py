@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
                 ('email', models.EmailField(max_length=254, verbose_name='courriel')),
                 ('phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone')),
                 ('civic_number', models.CharField(blank=True, max_length=10, verbose_name='numéro civique du domicile')),
-                ('relationship', models.CharField(blank=True, help_text='Ex. : mère, père, tuteur', max_length=40, verbose_name="lien avec l'enfant")),
+                ('relationship', models.CharField(blank=True, help_text="Ex. : mère, père, tuteur", max_length=40, verbose_name="lien avec l'enfant")),
                 ('can_view', models.BooleanField(default=True, help_text="Le dossier de l'enfant permet à ce parent de le suivre dans le portail.", verbose_name='accès au portail des parents')),
                 ('access_after_majority', models.BooleanField(default=False, help_text="Le dossier permet à ce parent de suivre l'enfant au-delà de l'âge où l'accès des parents prend fin (réglage de l'établissement).", verbose_name='accès maintenu après la majorité')),
                 ('linked_at', models.DateTimeField(blank=True, null=True, verbose_name='lié le')),

@@ -121,7 +121,7 @@ def store_catalogue(parent: Any, student: Student, today: datetime.date) -> list
     for item in items_on_sale(student.school_id, today):
         had, held = bought.get(item.pk, 0), in_cart.get(item.pk, 0)
         if had >= item.limit_per_child:
-            sold_out = _("Limite atteinte : cet article a déjà été acheté pour cet enfant.")
+            sold_out = _("Limite atteinte : cet article a déjà été acheté pour cet enfant.")
         elif had + held >= item.limit_per_child:
             sold_out = _("Limite atteinte avec les articles de votre panier.")
         else:
@@ -161,10 +161,10 @@ def _review(lines: list[CartLine], student: Student, today: datetime.date) -> Ca
         item = line.item
         had = bought.get(item.pk, 0)
         if not _item_on_sale(item, student, today):
-            problem = _("Cet article n'est plus en vente : retirez-le du panier.")
+            problem = _("Cet article n'est plus en vente : retirez-le du panier.")
         elif had + line.quantity > item.limit_per_child:
             problem = _(
-                "La limite est de %(limit)s par enfant (déjà acheté : %(bought)s) : réduisez "
+                "La limite est de %(limit)s par enfant (déjà acheté : %(bought)s) : réduisez "
                 "la quantité ou retirez l'article."
             ) % {"limit": item.limit_per_child, "bought": had}
         else:
@@ -251,12 +251,12 @@ def _room(item: StoreItem, student: Student, *, besides: int) -> int:
 def _limit_error(item: StoreItem, room: int) -> StoreError:
     if room <= 0:
         return StoreError(
-            _("La limite de %(limit)s par enfant est atteinte pour « %(item)s ».")
+            _("La limite de %(limit)s par enfant est atteinte pour « %(item)s ».")
             % {"limit": item.limit_per_child, "item": item.name}
         )
     return StoreError(
         _(
-            "La limite est de %(limit)s par enfant pour « %(item)s » : vous pouvez en ajouter "
+            "La limite est de %(limit)s par enfant pour « %(item)s » : vous pouvez en ajouter "
             "au plus %(room)s."
         )
         % {"limit": item.limit_per_child, "item": item.name, "room": room}
@@ -303,7 +303,7 @@ def cart_line_update(*, parent: Any, student: Student, line_id: int, quantity: i
         if quantity > room:
             raise StoreError(
                 _(
-                    "La limite est de %(limit)s par enfant pour « %(item)s » : au plus "
+                    "La limite est de %(limit)s par enfant pour « %(item)s » : au plus "
                     "%(room)s dans le panier."
                 )
                 % {"limit": line.item.limit_per_child, "item": line.item.name, "room": max(0, room)}

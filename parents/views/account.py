@@ -200,7 +200,7 @@ class ActivateView(auth_views.PasswordResetConfirmView):
             return redirect(STAGE_VIEWS[stage])
         messages.success(
             self.request,
-            _("Votre compte du portail des parents est créé. Bienvenue !"),
+            _("Votre compte du portail des parents est créé. Bienvenue !"),
         )
         return redirect("parents:home")
 

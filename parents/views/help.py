@@ -49,7 +49,7 @@ def contact(request: HttpRequest) -> HttpResponse:
                 form.add_error(
                     None,
                     _(
-                        "Vous avez déjà envoyé plusieurs demandes en peu de temps : votre "
+                        "Vous avez déjà envoyé plusieurs demandes en peu de temps : votre "
                         "demande n'a pas été envoyée. Réessayez dans %(minutes)d minutes, ou "
                         "téléphonez à l'école."
                     )

@@ -82,7 +82,7 @@ def cart_add(request: HttpRequest, student: Student) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(
-            request, _("« %(item)s » a été ajouté au panier.") % {"item": line.item.name}
+            request, _("« %(item)s » a été ajouté au panier.") % {"item": line.item.name}
         )
     return redirect("parents:store", student_id=student.pk)
 

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='institution',
             name='passing_grade',
-            field=models.PositiveSmallIntegerField(default=60, help_text="La note finale qui accorde les crédits d'un cours au portail des parents : 60 au Québec, 50 en Ontario.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='note de passage (%)'),
+            field=models.PositiveSmallIntegerField(default=60, help_text="La note finale qui accorde les crédits d'un cours au portail des parents : 60 au Québec, 50 en Ontario.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='note de passage (%)'),
         ),
     ]

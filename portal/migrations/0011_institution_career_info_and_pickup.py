@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='institution',
             name='career_info_url',
-            field=models.URLField(blank=True, help_text="Le module Repères ouvre cette adresse (ex. : le site Repères de l'établissement). Vide : le module est désactivé.", verbose_name="adresse de l'information sur les carrières (Repères)"),
+            field=models.URLField(blank=True, help_text="Le module Repères ouvre cette adresse (ex. : le site Repères de l'établissement). Vide : le module est désactivé.", verbose_name="adresse de l'information sur les carrières (Repères)"),
         ),
         migrations.AddField(
             model_name='institution',

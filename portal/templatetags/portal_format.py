@@ -1,11 +1,15 @@
-"""Amounts as each language writes them: "325,00 $" in French (a non-breaking space keeps the
-figure and the sign together), "$325.00" in English. `{% load portal_format %}`, then
-`{{ invoice.balance|money }}`."""
+"""Amounts and dates as each language writes them. `{% load portal_format %}`, then
+`{{ invoice.balance|money }}`: "325,00 $" in French (a non-breaking space keeps the figure and
+the sign together), "$325.00" in English; `{{ meeting.start|when:"DAY_TIME_FORMAT" }}`:
+"mardi 1er décembre, 10 h 15" in French, "Tuesday, December 1, 10:15 a.m." in English."""
 
+import datetime
+import re
 from decimal import Decimal
 
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils import dateformat, formats
 from django.utils.translation import get_language
 
 from portal.devices import device_description
@@ -21,6 +25,52 @@ def money(value: Decimal | float | int | str | None) -> str:
     if (get_language() or "fr").startswith("en"):
         return f"${amount}"
     return f"{amount}\N{NO-BREAK SPACE}$"
+
+
+# The named formats `when` accepts: Django's, and the portal's own (portal/formats/<lang>/).
+WHEN_FORMATS = (
+    "DATE_FORMAT",
+    "SHORT_DATE_FORMAT",
+    "TIME_FORMAT",
+    "DATETIME_FORMAT",
+    "SHORT_DATETIME_FORMAT",
+    "MONTH_DAY_FORMAT",
+    "YEAR_MONTH_FORMAT",
+    "DAY_FORMAT",
+    "DAY_TIME_FORMAT",
+)
+# An unescaped "j" (day of the month) in a format string.
+_DAY = re.compile(r"(?<!\\)((?:\\\\)*)j")
+
+
+def named_format(name: str, lang: str | None = None) -> str:
+    """The active language's format string for one of WHEN_FORMATS."""
+    if name not in WHEN_FORMATS:
+        raise ValueError(f"unknown date format name: {name}")
+    for module in formats.iter_format_modules(lang or get_language() or "fr"):
+        if hasattr(module, name):
+            return getattr(module, name)
+    return formats.get_format(name)
+
+
+def format_when(value: datetime.date | datetime.time, name: str = "DATE_FORMAT") -> str:
+    """`value` in the named format of the active language; in French, the first day of a
+    month is "1er" ("1er décembre 2026", "mardi 1er décembre, 10 h 15")."""
+    lang = get_language() or "fr"
+    fmt = named_format(name, lang)
+    if isinstance(value, datetime.time):
+        return dateformat.time_format(value, fmt)
+    if lang.startswith("fr") and value.day == 1:
+        fmt = _DAY.sub(lambda m: m.group(1) + r"j\e\r", fmt)
+    return dateformat.format(value, fmt)
+
+
+@register.filter(expects_localtime=True)
+def when(value: datetime.date | datetime.time | None, name: str = "DATE_FORMAT") -> str:
+    """A date, datetime or time in a named format of the active language (format_when)."""
+    if value in (None, ""):
+        return ""
+    return format_when(value, name)
 
 
 @register.filter

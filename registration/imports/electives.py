@@ -56,7 +56,7 @@ class ElectiveListImporter(RegistrarImporter):
         code = value.strip().lower()
         if not code.replace("-", "").replace("_", "").isalnum() or len(code) > 30:
             raise ValidationError(
-                _("« list » : un code court, lettres, chiffres et traits d'union.")
+                _("« list » : un code court, lettres, chiffres et traits d'union.")
                 + " "
                 + cells.received(value)
             )
@@ -77,8 +77,8 @@ class ElectiveListImporter(RegistrarImporter):
             if first[1][header] != values[header]:
                 errors.append(
                     _(
-                        "la liste %(list)s a « %(header)s » = « %(before)s » à la ligne "
-                        "%(first)d, mais « %(now)s » ici."
+                        "la liste %(list)s a « %(header)s » = « %(before)s » à la ligne "
+                        "%(first)d, mais « %(now)s » ici."
                     )
                     % {
                         "list": code,
@@ -118,7 +118,7 @@ class ElectiveListImporter(RegistrarImporter):
         plan.course_ids.add(course.pk)
         if not plan.created and course.pk not in plan.old_ids:
             changes.append(Change("courses", _("cours ajouté"), None, course.code))
-        label = _("%(term)s, liste %(list)s : %(course)s") % {
+        label = _("%(term)s, liste %(list)s : %(course)s") % {
             "term": term.code,
             "list": code,
             "course": course.code,

@@ -28,7 +28,7 @@ def moment(value: str, header: str, *, end_of_day: bool) -> datetime.datetime:
     day_text, _space, time_text = value.partition(" ")
     day = cells.date(day_text, header)
     if day is None:
-        raise ValidationError(_("« %(name)s » est vide.") % {"name": header})
+        raise ValidationError(_("« %(name)s » est vide.") % {"name": header})
     if time_text:
         at = datetime.datetime.combine(day, cells.time(time_text.strip(), header))
     else:
@@ -75,7 +75,7 @@ class ChoiceWindowImporter(Importer):
         if term is None:
             raise ValidationError(
                 _(
-                    "la session « %(value)s » n'existe pas. Importez d'abord ses groupes-cours "
+                    "la session « %(value)s » n'existe pas. Importez d'abord ses groupes-cours "
                     "(import_csv sections)."
                 )
                 % {"value": value}
@@ -113,7 +113,7 @@ class ChoiceWindowImporter(Importer):
                 if deadline is None:
                     errors.append(
                         _(
-                            "« confirmation_deadline » est vide et aucune date de "
+                            "« confirmation_deadline » est vide et aucune date de "
                             "l'établissement (%(dates)s) ne tombe dans la session %(term)s."
                         )
                         % {
@@ -130,7 +130,7 @@ class ChoiceWindowImporter(Importer):
         opens = values.get("choice_opens", instance.choice_opens)
         closes = values.get("choice_closes", instance.choice_closes)
         if opens and closes and opens >= closes:
-            errors.append(_("« choice_closes » doit suivre « choice_opens »."))
+            errors.append(_("« choice_closes » doit suivre « choice_opens »."))
         return errors
 
     def apply(self, plans: Sequence[Plan]) -> None:

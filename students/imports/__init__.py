@@ -114,7 +114,7 @@ def import_file(
     if kind not in available:
         raise ImportRefused(
             [
-                _("Type d'import inconnu : « %(kind)s ». Types possibles : %(kinds)s.")
+                _("Type d'import inconnu : « %(kind)s ». Types possibles : %(kinds)s.")
                 % {"kind": kind, "kinds": ", ".join(available)}
             ]
         )

@@ -30,7 +30,7 @@ class AttendanceImporter(FinalGradeImporter):
         errors = super().check_headers(headers)
         if "absences" not in headers and "lateness" not in headers:
             errors.append(
-                (1, _("le fichier doit avoir la colonne « absences », « lateness » ou les deux."))
+                (1, _("le fichier doit avoir la colonne « absences », « lateness » ou les deux."))
             )
         return errors
 

@@ -55,7 +55,7 @@ TERM_DATES = {
 
 
 def received(value: str) -> str:
-    return _("Valeur reçue : « %(value)s ».") % {"value": value}
+    return _("Valeur reçue : « %(value)s ».") % {"value": value}
 
 
 def zeros_hint() -> str:
@@ -72,7 +72,7 @@ def decimal(value: str, header: str, *, low: Decimal, high: Decimal, example: st
     if match is None:
         raise ValidationError(
             _(
-                "« %(name)s » doit être un nombre comme %(example)s (le point ou la virgule "
+                "« %(name)s » doit être un nombre comme %(example)s (le point ou la virgule "
                 "comme séparateur décimal)."
             )
             % {"name": header, "example": example}
@@ -81,7 +81,7 @@ def decimal(value: str, header: str, *, low: Decimal, high: Decimal, example: st
         )
     if len(match.group(2) or "") > 2:
         raise ValidationError(
-            _("« %(name)s » a plus de 2 décimales.") % {"name": header} + " " + received(value)
+            _("« %(name)s » a plus de 2 décimales.") % {"name": header} + " " + received(value)
         )
     if len(match.group(1)) > 20:  # a huge number is out of range; no need to build it
         number = Decimal("Infinity")
@@ -89,7 +89,7 @@ def decimal(value: str, header: str, *, low: Decimal, high: Decimal, example: st
         number = Decimal(value.replace(",", ".")).quantize(CENT)
     if not low <= number <= high:
         raise ValidationError(
-            _("« %(name)s » doit être entre %(low)s et %(high)s.")
+            _("« %(name)s » doit être entre %(low)s et %(high)s.")
             % {"name": header, "low": low, "high": high}
             + " "
             + received(value)
@@ -100,7 +100,7 @@ def decimal(value: str, header: str, *, low: Decimal, high: Decimal, example: st
 def integer(value: str, header: str, *, low: int, high: int) -> int:
     if not re.fullmatch(r"[0-9]{1,18}", value) or not low <= int(value) <= high:
         raise ValidationError(
-            _("« %(name)s » doit être un nombre entier de %(low)d à %(high)d.")
+            _("« %(name)s » doit être un nombre entier de %(low)d à %(high)d.")
             % {"name": header, "low": low, "high": high}
             + " "
             + received(value)
@@ -125,7 +125,7 @@ def money(value: str) -> Decimal:
     if len(match.group(2) or "") > 2:
         raise ValidationError(
             _(
-                "le montant a plus de 2 décimales (les cents) ; n'écrivez pas de séparateur "
+                "le montant a plus de 2 décimales (les cents) ; n'écrivez pas de séparateur "
                 "de milliers."
             )
             + " "
@@ -156,7 +156,7 @@ def date(value: str, header: str, *, subject: str = "") -> datetime.date | None:
         if subject:
             message = _("%(subject)s doit être au format AAAA-MM-JJ.") % {"subject": subject}
         else:
-            message = _("« %(name)s » doit être une date au format AAAA-MM-JJ.") % {"name": header}
+            message = _("« %(name)s » doit être une date au format AAAA-MM-JJ.") % {"name": header}
         raise ValidationError(message + " " + received(value))
     try:
         return datetime.date.fromisoformat(value)
@@ -172,7 +172,7 @@ def time(value: str, header: str) -> datetime.time:
     match = TIME_RE.fullmatch(value)
     if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         raise ValidationError(
-            _("« %(name)s » doit être une heure au format HH:MM (ex. : 08:30, 13:15).")
+            _("« %(name)s » doit être une heure au format HH:MM (ex. : 08:30, 13:15).")
             % {"name": header}
             + " "
             + received(value)
@@ -186,7 +186,7 @@ def time(value: str, header: str) -> datetime.time:
 def text(value: str, header: str, limit: int) -> str:
     if len(value) > limit:
         raise ValidationError(
-            _("« %(name)s » compte %(count)d caractères ; %(max)d au plus.")
+            _("« %(name)s » compte %(count)d caractères ; %(max)d au plus.")
             % {"name": header, "count": len(value), "max": limit}
         )
     return value
@@ -197,7 +197,7 @@ def yes_no(value: str, header: str, *, message: str = "") -> bool:
     answer = YES_NO.get(value.strip().casefold())
     if answer is None:
         raise ValidationError(
-            (message or _("« %(name)s » doit valoir oui ou non.") % {"name": header})
+            (message or _("« %(name)s » doit valoir oui ou non.") % {"name": header})
             + " "
             + received(value)
         )
@@ -212,7 +212,7 @@ def email(value: str, *, lower: bool = False) -> str:
             validate_email(address)
         except ValidationError:
             raise ValidationError(
-                _("le courriel « %(value)s » n'est pas une adresse valide.") % {"value": value}
+                _("le courriel « %(value)s » n'est pas une adresse valide.") % {"value": value}
             ) from None
     return address
 
@@ -234,7 +234,7 @@ class Schools:
         if school is None:
             codes = ", ".join(sorted(school.code for school in self.by_code.values()))
             raise ValidationError(
-                _("l'école « %(code)s » n'existe pas. Codes permis : %(codes)s.")
+                _("l'école « %(code)s » n'existe pas. Codes permis : %(codes)s.")
                 % {"code": value, "codes": codes}
             )
         return school
@@ -268,10 +268,10 @@ class Programs:
 
     def notes(self, *, dry_run: bool) -> list[str]:
         return [
-            (_("Programme à créer : %(code)s") if dry_run else _("Programme créé : %(code)s"))
+            (_("Programme à créer : %(code)s") if dry_run else _("Programme créé : %(code)s"))
             % {"code": program.code}
             + " "
-            + _("(nommé d'après son code ; renommez-le dans l'administration).")
+            + _("(nommé d'après son code ; renommez-le dans l'administration).")
             for program in self.new.values()
         ]
 
@@ -281,8 +281,8 @@ def matricule(value: str, institution: Institution) -> str:
     length = institution.identifier_length
     if not re.fullmatch(f"[0-9]{{{length}}}", value):
         message = _(
-            "le %(name)s doit compter exactement %(length)d chiffres (ex. : %(example)s). "
-            "Valeur reçue : « %(value)s »."
+            "le %(name)s doit compter exactement %(length)d chiffres (ex. : %(example)s). "
+            "Valeur reçue : « %(value)s »."
         ) % {
             "name": institution.get_identifier_name_display().lower(),
             "length": length,
@@ -301,7 +301,7 @@ def student(students: dict[str, Student], value: str, institution: Institution) 
     found = students.get(value)
     if found is None:
         message = _(
-            "aucun étudiant n'a le %(name)s « %(value)s ». Importez d'abord les étudiants "
+            "aucun étudiant n'a le %(name)s « %(value)s ». Importez d'abord les étudiants "
             "(import_csv students)."
         ) % {"name": institution.get_identifier_name_display().lower(), "value": value}
         if value.isdigit() and len(value) < institution.identifier_length:

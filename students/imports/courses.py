@@ -55,7 +55,7 @@ class CourseImporter(Importer):
             raise ValidationError(
                 _(
                     "le code de cours ne peut contenir que des chiffres, des lettres sans accent, "
-                    "des points et des traits d'union. Valeur reçue : « %(value)s »."
+                    "des points et des traits d'union. Valeur reçue : « %(value)s »."
                 )
                 % {"value": value}
             )
@@ -68,7 +68,7 @@ class CourseImporter(Importer):
         )
         if credits == 0:
             raise ValidationError(
-                _("« credits » doit être plus grand que 0.") + " " + cells.received(value)
+                _("« credits » doit être plus grand que 0.") + " " + cells.received(value)
             )
         return credits
 

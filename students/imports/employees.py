@@ -47,7 +47,7 @@ class EmployeeImporter(Importer):
             raise ValidationError(
                 _(
                     "le numéro d'employé ne peut contenir que des chiffres, des lettres sans "
-                    "accent et des traits d'union (20 au plus). Valeur reçue : « %(value)s »."
+                    "accent et des traits d'union (20 au plus). Valeur reçue : « %(value)s »."
                 )
                 % {"value": value}
             )

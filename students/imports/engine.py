@@ -52,7 +52,7 @@ class RowInvalid(Exception):
 
 
 def line_error(line: int, message: str) -> str:
-    return _("Ligne %(line)d : %(message)s") % {"line": line, "message": message}
+    return _("Ligne %(line)d : %(message)s") % {"line": line, "message": message}
 
 
 def refuse(errors: Sequence[tuple[int, str]]) -> ImportRefused:
@@ -129,18 +129,18 @@ class Importer:
     def check_headers(self, headers: Sequence[str]) -> list[tuple[int, str]]:
         errors = []
         for name in sorted({name for name in headers if headers.count(name) > 1}):
-            errors.append((1, _("la colonne « %(name)s » figure deux fois.") % {"name": name}))
+            errors.append((1, _("la colonne « %(name)s » figure deux fois.") % {"name": name}))
         for name in self.columns:
             if name in self.required and name not in headers:
                 errors.append(
-                    (1, _("colonne obligatoire manquante : « %(name)s ».") % {"name": name})
+                    (1, _("colonne obligatoire manquante : « %(name)s ».") % {"name": name})
                 )
         for name in dict.fromkeys(headers):
             if name not in self.columns:
                 errors.append(
                     (
                         1,
-                        _("colonne inconnue : « %(name)s ». Colonnes permises : %(allowed)s.")
+                        _("colonne inconnue : « %(name)s ». Colonnes permises : %(allowed)s.")
                         % {"name": name, "allowed": ", ".join(self.columns)},
                     )
                 )
@@ -182,7 +182,7 @@ class Importer:
         for header, cell in row.cells.items():
             if not cell and header in self.required:
                 errors.append(
-                    _("la cellule « %(name)s » est vide ; elle est obligatoire.") % {"name": header}
+                    _("la cellule « %(name)s » est vide ; elle est obligatoire.") % {"name": header}
                 )
                 continue
             clean: Callable[[str], Any] = getattr(self, f"clean_{header}", lambda value: value)
@@ -269,7 +269,7 @@ class Importer:
             model_field.clean(value, None)
         except ValidationError as error:
             return [
-                _("« %(name)s » : %(message)s") % {"name": header, "message": message}
+                _("« %(name)s » : %(message)s") % {"name": header, "message": message}
                 for message in error.messages
             ]
         return []
@@ -340,13 +340,13 @@ class Report:
 
 def _detail(plan: Plan) -> str:
     if plan.created:
-        return _("Ligne %(line)d : création de %(record)s") % _describe(plan)
-    changes = " ; ".join(
-        _("%(field)s « %(old)s » → « %(new)s »")
+        return _("Ligne %(line)d : création de %(record)s") % _describe(plan)
+    changes = "\N{NO-BREAK SPACE}; ".join(  # French typography (docs/ui.md)
+        _("%(field)s « %(old)s » → « %(new)s »")
         % {"field": c.label, "old": _show(c.old), "new": _show(c.new)}
         for c in plan.changes
     )
-    return _("Ligne %(line)d : mise à jour de %(record)s : %(changes)s") % {
+    return _("Ligne %(line)d : mise à jour de %(record)s : %(changes)s") % {
         **_describe(plan),
         "changes": changes,
     }

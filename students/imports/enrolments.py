@@ -94,7 +94,7 @@ class EnrolmentImporter(RegistrarImporter):
                 line,
                 _(
                     "attention, l'étudiant %(matricule)s change de groupe en %(course)s "
-                    "(%(old)s → %(new)s) ; ses notes d'évaluation du groupe %(old)s y restent."
+                    "(%(old)s → %(new)s) ; ses notes d'évaluation du groupe %(old)s y restent."
                 )
                 % {
                     "matricule": enrolment.student.matricule,

@@ -78,7 +78,7 @@ class EvaluationImporter(RegistrarImporter):
             (section.pk, title.casefold()),
             row.line,
             _(
-                "l'évaluation « %(title)s » du groupe-cours %(section)s figure déjà à la ligne "
+                "l'évaluation « %(title)s » du groupe-cours %(section)s figure déjà à la ligne "
                 "%(first)d."
             ),
             {"title": title, "section": section},

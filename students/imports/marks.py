@@ -133,7 +133,7 @@ class MarkImporter(RegistrarImporter):
         maximum = _number(value, "max_mark", "20")
         if maximum == 0:
             raise ValidationError(
-                _("« max_mark » doit être plus grand que 0.") + " " + cells.received(value)
+                _("« max_mark » doit être plus grand que 0.") + " " + cells.received(value)
             )
         return maximum
 
@@ -143,7 +143,7 @@ class MarkImporter(RegistrarImporter):
         errors = []
         if mark > max_mark:
             errors.append(
-                _("la note %(mark)s dépasse le maximum %(max)s (« max_mark »).")
+                _("la note %(mark)s dépasse le maximum %(max)s (« max_mark »).")
                 % {"mark": mark, "max": max_mark}
             )
         try:
@@ -203,8 +203,8 @@ class MarkImporter(RegistrarImporter):
             )
         raise ValidationError(
             _(
-                "le groupe-cours %(section)s n'a pas d'évaluation « %(title)s ». Évaluations de "
-                "ce groupe : %(titles)s."
+                "le groupe-cours %(section)s n'a pas d'évaluation « %(title)s ». Évaluations de "
+                "ce groupe : %(titles)s."
             )
             % {
                 "section": section,
@@ -252,7 +252,7 @@ def mark_key(evaluation_pk: int, student_pk: int) -> int:
 
 
 REPEATED = gettext_lazy(
-    "la note de l'étudiant %(matricule)s à l'évaluation « %(title)s » du cours "
+    "la note de l'étudiant %(matricule)s à l'évaluation « %(title)s » du cours "
     "%(course)s figure déjà à la ligne %(first)d."
 )
 

@@ -63,9 +63,9 @@ def open_file(path: Path | str) -> IO[bytes]:
     try:
         return Path(path).open("rb")
     except FileNotFoundError:
-        raise FileUnreadable([(0, _("Fichier introuvable : %(path)s") % {"path": path})]) from None
+        raise FileUnreadable([(0, _("Fichier introuvable : %(path)s") % {"path": path})]) from None
     except OSError as error:
-        message = _("Impossible de lire le fichier %(path)s : %(error)s.")
+        message = _("Impossible de lire le fichier %(path)s : %(error)s.")
         raise FileUnreadable([(0, message % {"path": path, "error": error.strerror})]) from None
 
 
@@ -73,9 +73,9 @@ def read_bytes(path: Path | str) -> bytes:
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise FileUnreadable([(0, _("Fichier introuvable : %(path)s") % {"path": path})]) from None
+        raise FileUnreadable([(0, _("Fichier introuvable : %(path)s") % {"path": path})]) from None
     except OSError as error:
-        message = _("Impossible de lire le fichier %(path)s : %(error)s.")
+        message = _("Impossible de lire le fichier %(path)s : %(error)s.")
         raise FileUnreadable([(0, message % {"path": path, "error": error.strerror})]) from None
 
 
@@ -103,8 +103,8 @@ def stream_table(file: IO[bytes]) -> Table:
                     1,
                     _(
                         "le fichier est un classeur Excel 97-2003 (.xls), que le portail ne lit "
-                        "pas. Dans Excel, enregistrez-le au format « Classeur Excel (.xlsx) » "
-                        "ou « CSV UTF-8 (délimité par des virgules) »."
+                        "pas. Dans Excel, enregistrez-le au format « Classeur Excel (.xlsx) » "
+                        "ou « CSV UTF-8 (délimité par des virgules) »."
                     ),
                 )
             ]
@@ -191,7 +191,7 @@ def _read_csv(file: IO[bytes]) -> Table:
 def _utf8_advice() -> str:
     return _(
         "le fichier n'est pas encodé en UTF-8. Dans Excel, choisissez "
-        "« Enregistrer sous », type « CSV UTF-8 (délimité par des virgules) »."
+        "« Enregistrer sous », type « CSV UTF-8 (délimité par des virgules) »."
     )
 
 
@@ -219,7 +219,7 @@ def _xlsx_lines(file: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
                     1,
                     _(
                         "le classeur Excel (.xlsx) est illisible ou endommagé. Ouvrez-le dans "
-                        "Excel et enregistrez-le de nouveau, ou exportez-le en « CSV UTF-8 »."
+                        "Excel et enregistrez-le de nouveau, ou exportez-le en « CSV UTF-8 »."
                     ),
                 )
             ]
@@ -259,7 +259,7 @@ def _table(lines: Iterable[tuple[int, list[str]]], *, delimiter: str | None) -> 
     iterator = iter(lines)
     _first, header = next(iterator, (1, []))
     if not any(cell.strip() for cell in header):
-        raise FileUnreadable([(1, _("le fichier est vide : la ligne 1 doit nommer les colonnes."))])
+        raise FileUnreadable([(1, _("le fichier est vide : la ligne 1 doit nommer les colonnes."))])
     if any("\x00" in cell for cell in header):
         raise FileUnreadable([(1, _nul_error())])
     headers = [cell.strip().lower() for cell in header]
@@ -304,12 +304,12 @@ def _unnamed_error() -> str:
 def _nul_error() -> str:
     return _(
         "caractère nul (octet 0x00) dans une cellule. Le fichier est peut-être endommagé ou "
-        "n'est pas un fichier texte : exportez-le de nouveau en « CSV UTF-8 »."
+        "n'est pas un fichier texte : exportez-le de nouveau en « CSV UTF-8 »."
     )
 
 
 def _cell_count_error(count: int, expected: int, delimiter: str) -> str:
     return _(
         "la ligne compte %(count)d cellules alors que la ligne 1 nomme %(expected)d colonnes. "
-        "Une cellule qui contient « %(delimiter)s » doit être entre guillemets."
+        "Une cellule qui contient « %(delimiter)s » doit être entre guillemets."
     ) % {"count": count, "expected": expected, "delimiter": delimiter}

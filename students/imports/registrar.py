@@ -240,7 +240,7 @@ class RegistrarImporter(Importer):
         if not self.create_terms:
             raise ValidationError(
                 _(
-                    "la session « %(value)s » n'existe pas. Importez d'abord les groupes-cours "
+                    "la session « %(value)s » n'existe pas. Importez d'abord les groupes-cours "
                     "(import_csv sections)."
                 )
                 % {"value": value}
@@ -248,7 +248,7 @@ class RegistrarImporter(Importer):
         if not cells.TERM_RE.fullmatch(key):
             raise ValidationError(
                 _(
-                    "la session « %(value)s » n'existe pas et ne peut pas être créée : une "
+                    "la session « %(value)s » n'existe pas et ne peut pas être créée : une "
                     "session s'écrit AUT-2026 (automne), HIV-2027 (hiver) ou ETE-2027 (été)."
                 )
                 % {"value": value}
@@ -262,7 +262,7 @@ class RegistrarImporter(Importer):
         if course is None:
             raise ValidationError(
                 _(
-                    "aucun cours n'a le code « %(value)s ». Importez d'abord les cours "
+                    "aucun cours n'a le code « %(value)s ». Importez d'abord les cours "
                     "(import_csv courses)."
                 )
                 % {"value": value}
@@ -288,7 +288,7 @@ class RegistrarImporter(Importer):
             cell = cells_[header]
             if not cell and header in self.required:
                 errors.append(
-                    _("la cellule « %(name)s » est vide ; elle est obligatoire.") % {"name": header}
+                    _("la cellule « %(name)s » est vide ; elle est obligatoire.") % {"name": header}
                 )
                 continue
             try:
@@ -339,7 +339,7 @@ class RegistrarImporter(Importer):
             "Importez d'abord les groupes-cours (import_csv sections)."
         ) % {"group": group, "course": course.code, "term": term.code}
         if groups:
-            message += " " + _("Groupes de ce cours à cette session : %(groups)s.") % {
+            message += " " + _("Groupes de ce cours à cette session : %(groups)s.") % {
                 "groups": ", ".join(groups)
             }
         if group.isdigit() and any(
@@ -385,7 +385,7 @@ def section_key(term: Term, course: Course, group: str) -> tuple[str, str, str]:
 def many_groups(found: Iterable[Enrolment], names: dict[str, str]) -> str:
     return _(
         "l'étudiant %(matricule)s est inscrit à plusieurs groupes du cours %(course)s à la "
-        "session %(term)s (%(groups)s) ; corrigez ses inscriptions dans l'administration."
+        "session %(term)s (%(groups)s) ; corrigez ses inscriptions dans l'administration."
     ) % {**names, "groups": ", ".join(sorted(e.section.group for e in found))}
 
 

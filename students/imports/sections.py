@@ -92,7 +92,7 @@ class SectionImporter(RegistrarImporter):
         if employee is None:
             raise ValidationError(
                 _(
-                    "aucun employé n'a le numéro « %(value)s ». Importez d'abord les employés "
+                    "aucun employé n'a le numéro « %(value)s ». Importez d'abord les employés "
                     "(import_csv employees)."
                 )
                 % {"value": value}
@@ -196,8 +196,8 @@ class SectionImporter(RegistrarImporter):
     @staticmethod
     def _disagreement(label: str, header: str, before: str, now: str, first: int) -> str:
         return _(
-            "le groupe-cours %(section)s a « %(header)s » = « %(before)s » à la ligne "
-            "%(first)d, mais « %(now)s » ici ; les lignes d'un même groupe-cours doivent "
+            "le groupe-cours %(section)s a « %(header)s » = « %(before)s » à la ligne "
+            "%(first)d, mais « %(now)s » ici ; les lignes d'un même groupe-cours doivent "
             "concorder."
         ) % {"section": label, "header": header, "before": before, "first": first, "now": now}
 
@@ -305,13 +305,13 @@ class SectionImporter(RegistrarImporter):
     def notes(self, plans: Sequence[Plan], *, dry_run: bool) -> list[str]:
         notes = [
             (
-                _("Session à créer : %(code)s, du %(start)s au %(end)s")
+                _("Session à créer : %(code)s, du %(start)s au %(end)s")
                 if dry_run
-                else _("Session créée : %(code)s, du %(start)s au %(end)s")
+                else _("Session créée : %(code)s, du %(start)s au %(end)s")
             )
             % {"code": term.code, "start": term.starts_on, "end": term.ends_on}
             + " "
-            + _("(dates d'après son code ; ajustez-les dans l'administration).")
+            + _("(dates d'après son code ; ajustez-les dans l'administration).")
             for term in self.new_terms.values()
         ]
         created = sum(plan.created for plan in self.section_plans.values())
@@ -323,12 +323,12 @@ class SectionImporter(RegistrarImporter):
         }
         summary = (
             _(
-                "Groupes-cours : %(created)d à créer, %(updated)d à modifier, "
+                "Groupes-cours : %(created)d à créer, %(updated)d à modifier, "
                 "%(unchanged)d inchangé(s)."
             )
             if dry_run
             else _(
-                "Groupes-cours : %(created)d créé(s), %(updated)d modifié(s), "
+                "Groupes-cours : %(created)d créé(s), %(updated)d modifié(s), "
                 "%(unchanged)d inchangé(s)."
             )
         )
@@ -350,8 +350,8 @@ def _meeting_in(section: Section, meeting: Meeting, *, with_teacher: bool = Fals
         "teacher": section.teacher if section.teacher is not None else _("aucun"),
     }
     if with_teacher:
-        return _("%(section)s (enseignant : %(teacher)s) : %(meeting)s") % values
-    return _("%(section)s : %(meeting)s") % values
+        return _("%(section)s (enseignant : %(teacher)s) : %(meeting)s") % values
+    return _("%(section)s : %(meeting)s") % values
 
 
 def _pair_meetings(old: list[Meeting], rows: list[dict[str, Any]]) -> dict[int, Meeting]:

@@ -75,7 +75,7 @@ class StudentImporter(Importer):
         sex = value.upper()
         if sex not in {"", *Student.Sex.values}:
             raise ValidationError(
-                _("le sexe doit être F, M, X ou vide. Valeur reçue : « %(value)s ».")
+                _("le sexe doit être F, M, X ou vide. Valeur reçue : « %(value)s ».")
                 % {"value": value}
             )
         return sex
@@ -89,7 +89,7 @@ class StudentImporter(Importer):
         compact = normalize_postal_code(value)
         if not POSTAL_CODE_RE.fullmatch(compact):
             raise ValidationError(
-                _("le code postal doit avoir la forme A1A 1A1. Valeur reçue : « %(value)s ».")
+                _("le code postal doit avoir la forme A1A 1A1. Valeur reçue : « %(value)s ».")
                 % {"value": value}
             )
         return f"{compact[:3]} {compact[3:]}"
@@ -146,7 +146,7 @@ class StudentImporter(Importer):
                 line_error(
                     plan.line,
                     _(
-                        "attention, aucun code permanent : cet étudiant ne pourra pas faire sa "
+                        "attention, aucun code permanent : cet étudiant ne pourra pas faire sa "
                         "première utilisation."
                     ),
                 )

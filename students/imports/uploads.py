@@ -53,7 +53,7 @@ def import_upload_confirm(*, upload: ImportFile, actor: Any, request: HttpReques
     data = _content(upload)
     if hashlib.sha256(data).hexdigest() != upload.sha256:
         raise ImportRefused(
-            [_("Le fichier conservé a changé depuis la simulation ; envoyez-le de nouveau.")]
+            [_("Le fichier conservé a changé depuis la simulation ; envoyez-le de nouveau.")]
         )
     report = import_file(kind=upload.kind, data=data, details=False)
     audit_record(
@@ -87,5 +87,5 @@ def _content(upload: ImportFile) -> bytes:
             return stored.read()
     except OSError:
         raise ImportRefused(
-            [_("Le fichier envoyé n'est plus sur le serveur ; envoyez-le de nouveau.")]
+            [_("Le fichier envoyé n'est plus sur le serveur ; envoyez-le de nouveau.")]
         ) from None

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='employee',
             name='availability',
-            field=models.CharField(blank=True, help_text='Ex. : mardi 13 h à 15 h, jeudi 10 h à 12 h', max_length=200, verbose_name='heures de disponibilité'),
+            field=models.CharField(blank=True, help_text="Ex. : mardi 13 h à 15 h, jeudi 10 h à 12 h", max_length=200, verbose_name='heures de disponibilité'),
         ),
         migrations.CreateModel(
             name='Course',

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='student',
             name='grade',
-            field=models.CharField(blank=True, help_text='Ex. : 9e année', max_length=40, verbose_name="année d'étude"),
+            field=models.CharField(blank=True, help_text="Ex. : 9e année", max_length=40, verbose_name="année d'étude"),
         ),
     ]

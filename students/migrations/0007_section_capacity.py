@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='section',
             name='capacity',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Nombre de places du groupe pour le placement. Vide : sans limite.', null=True, verbose_name='places'),
+            field=models.PositiveSmallIntegerField(blank=True, help_text="Nombre de places du groupe pour le placement. Vide : sans limite.", null=True, verbose_name='places'),
         ),
     ]

@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from portal.collation import by_name
 from students.models import Course, Employee, Section, Student, Term
 from students.views.common import student_module
 
@@ -81,7 +82,9 @@ def directory(request: HttpRequest, student: Student) -> HttpResponse:
     recent = Section.objects.filter(
         teacher=OuterRef("pk"), term__ends_on__gte=today - datetime.timedelta(days=LISTED_FOR_DAYS)
     )
-    teachers = Employee.objects.filter(Exists(recent)).order_by("last_name", "first_name", "pk")
+    teachers = Employee.objects.filter(Exists(recent)).order_by(
+        *by_name("last_name", "first_name"), "pk"
+    )
     teachers = teachers.prefetch_related(
         Prefetch(
             "sections",

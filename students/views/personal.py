@@ -25,6 +25,6 @@ def personal_file(request: HttpRequest, student: Student) -> HttpResponse:
         if changed:
             messages.success(request, _("Vos coordonnées ont été mises à jour."))
         else:
-            messages.info(request, _("Aucun changement : vos coordonnées sont à jour."))
+            messages.info(request, _("Aucun changement : vos coordonnées sont à jour."))
         return redirect("students:personal_file")
     return render(request, "students/personal_file.html", {"form": form, "student": student})

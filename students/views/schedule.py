@@ -206,5 +206,5 @@ def schedule_calendar(term: Term, sections: list[Section]) -> bytes:
 def _meeting_description(section: Section) -> str:
     lines = [_("Groupe %(group)s") % {"group": section.group}]
     if section.teacher is not None:
-        lines.append(_("Enseignant : %(name)s") % {"name": section.teacher.full_name})
+        lines.append(_("Enseignant : %(name)s") % {"name": section.teacher.full_name})
     return "\n".join(lines)

@@ -863,8 +863,8 @@ CSTJ_BAD_PASSWORDS = {
     "montagne-verte-88": "Le mot de passe doit contenir au moins 1 majuscule.",
     "Montagne-Verte": "Le mot de passe doit contenir au moins 1 chiffre.",
     "1234567890-!": "Le mot de passe doit contenir au moins 1 lettre.",
-    "Tremblay-2026x": "Le mot de passe ne doit contenir ni votre numéro, ni vos noms",
-    "X2026101-montagne": "Le mot de passe ne doit contenir ni votre numéro, ni vos noms",
+    "Tremblay-2026x": "Le mot de passe contient votre nom. Il ne doit pas contenir votre nom",
+    "X2026101-montagne": "Le mot de passe contient votre matricule. Il ne doit pas contenir",
     "Password123": "Ce mot de passe est trop courant.",
 }
 

@@ -468,7 +468,9 @@ def test_help_text_states_the_numbers(preset: Institution, person: Student) -> N
     # Under the field: every rule that is checked, the institution's first.
     shown = form.fields["password1"].help_text
     assert shown.startswith(text)
-    assert "Il ne doit contenir ni votre numéro, ni vos noms, ni votre date de naissance." in shown
+    identifier = str(preset.get_identifier_name_display()).lower()
+    assert f"Il ne doit pas contenir votre nom, votre {identifier}" in shown
+    assert "ou votre date de naissance." in shown
     assert "couramment utilisé" in shown
     assert "ressembler" in shown
 
@@ -478,17 +480,17 @@ def test_help_text_examples(load_preset: Callable[[str], Institution]) -> None:
         return InstitutionPolicyValidator(load_preset(name)).get_help_text()
 
     assert help_text("cstj") == (
-        "Votre mot de passe : de 10 à 128 caractères, au moins 1 lettre, au moins 1 chiffre, "
+        "Votre mot de passe : de 10 à 128 caractères, au moins 1 lettre, au moins 1 chiffre, "
         "au moins 1 majuscule."
     )
     assert help_text("thetford") == (
-        "Votre mot de passe : de 5 à 12 caractères, seulement des chiffres et des lettres non "
+        "Votre mot de passe : de 5 à 12 caractères, seulement des chiffres et des lettres non "
         "accentuées, se terminant par 4 chiffres."
     )
     assert help_text("caomsc") == (
-        "Votre mot de passe : de 8 à 12 caractères, au moins 3 lettres, au moins 3 chiffres."
+        "Votre mot de passe : de 8 à 12 caractères, au moins 3 lettres, au moins 3 chiffres."
     )
-    assert help_text("cepeo") == "Votre mot de passe : de 12 à 128 caractères."
+    assert help_text("cepeo") == "Votre mot de passe : de 12 à 128 caractères."
 
 
 def test_validator_reads_the_current_institution_when_none_is_given(

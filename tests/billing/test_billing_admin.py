@@ -96,7 +96,7 @@ def test_recording_a_payment_at_the_counter(
     receipt = Receipt.objects.get(payment=payment)
     assert receipt.number.startswith("REC")
     assert statuses(tuition, activities) == [Invoice.Status.PAID, Invoice.Status.PAID]
-    message = f"Paiement {payment.reference} enregistré; relevé {receipt.number}."
+    message = f"Paiement {payment.reference} enregistré ; relevé {receipt.number}."
     assert message in page(admin_client.get(response["Location"]))
 
     event = AuditEvent.objects.get(kind="billing.payment_recorded")

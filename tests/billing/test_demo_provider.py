@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from billing.models import Invoice, Payment, Receipt
 from portal.models import AuditEvent
+from portal.templatetags.portal_format import format_when
 from tests.accounts.test_first_use import page
 from tests.billing.test_statement import (  # noqa: F401 (fixtures)
     HOME,
@@ -101,7 +102,8 @@ def test_4242_approves_and_shows_the_receipt(bob_client, bob, tuition, payment):
     assert "Montant 350,00 $" in text
     assert "Carte VISA ************4242" in text
     assert "4242 4242" not in text
-    completed = timezone.localtime(payment.completed_at).strftime("%Y-%m-%d %H:%M:%S")
+    completed = format_when(timezone.localtime(payment.completed_at), "DATETIME_FORMAT")
+    completed = completed.replace("\N{NO-BREAK SPACE}", " ")
     assert f"Date/heure {completed}" in text
     assert f"Référence {payment.reference}" in text
     assert f"No d'autoris. {payment.authorization_number}" in text

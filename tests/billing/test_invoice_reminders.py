@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.models import Invoice, InvoiceReminder
+from portal.templatetags.portal_format import format_when
 from tests.factories import make_invoice
 
 
@@ -37,7 +38,7 @@ def test_an_invoice_coming_due_is_reminded_once(commit, student):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["bob@etudiant.example"]
-    due = invoice.due_date.isoformat()
+    due = format_when(invoice.due_date)
     assert f"la facture {invoice.number} est à payer d'ici le {due}" in message.subject
     assert "a un solde de 275,00 $ à payer au plus tard le" in message.body
     assert "http://127.0.0.1:8000/paiement/" in message.body

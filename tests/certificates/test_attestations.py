@@ -7,12 +7,14 @@ from decimal import Decimal
 import pytest
 import zxingcpp
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from billing.models import Invoice
 from certificates.codes import code_display
 from certificates.models import Attestation
 from portal.models import AuditEvent
+from portal.templatetags.portal_format import format_when
 from tests.certificates.conftest import text
 from tests.factories import make_student
 from tests.pdf import pdf_text
@@ -61,12 +63,12 @@ def test_a_free_attestation_is_issued_at_once_with_what_it_certifies(
         "Cégep de Saint-Jérôme",
         "Gagnon, Bob",
         "2026102",
-        "2005-09-17",
+        "17 septembre 2005",
         "420.B0 Techniques de l'informatique",
         "AUT-2026",
-        f"du {current.starts_on:%Y-%m-%d} au {current.ends_on:%Y-%m-%d}",
+        f"du {format_when(current.starts_on)} au {format_when(current.ends_on)}",
         "Temps plein",
-        f"Date d'émission {attestation.issued_at:%Y-%m-%d}",
+        f"Date d'émission {format_when(timezone.localtime(attestation.issued_at).date())}",
         code_display(attestation.code),
     ):
         assert expected in body, expected

@@ -40,7 +40,7 @@ def test_cstj_first_use_with_emailed_code_then_login(
 
     page.get_by_label("Matricule (7 chiffres)").fill(alice.matricule)
     page.get_by_label("Code permanent").fill(alice.code_permanent.lower())
-    page.get_by_label("Date de naissance").fill("2006-03-05")
+    page.get_by_label("Date de naissance").fill("05/03/2006")  # JJ/MM/AAAA, as the label says
     page.get_by_role("textbox", name="Code de sécurité").fill("PASSED")
     page.get_by_role("button", name="Valider").click()
 

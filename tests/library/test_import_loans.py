@@ -68,8 +68,8 @@ def test_errors_are_reported_by_line_and_nothing_is_written(tmp_path, bob, copie
         run_import(tmp_path, text)
 
     message = str(refused.value)
-    assert "Ligne 3 : aucun exemplaire n'a le code-barres « zz-9 »" in message
-    assert "Ligne 4 : aucun étudiant n'a le matricule « 9999999 »" in message
-    assert "Ligne 5 : l'exemplaire e1-1 figure déjà à la ligne 2." in message
-    assert "Ligne 5 : la date de retour précède la date du prêt." in message
+    assert "Ligne 3 : aucun exemplaire n'a le code-barres « zz-9 »" in message
+    assert "Ligne 4 : aucun étudiant n'a le matricule « 9999999 »" in message
+    assert "Ligne 5 : l'exemplaire e1-1 figure déjà à la ligne 2." in message
+    assert "Ligne 5 : la date de retour précède la date du prêt." in message
     assert not Loan.objects.exists()

@@ -122,9 +122,9 @@ def test_broken_records_refuse_the_whole_file_with_their_numbers(db, tmp_path):
 
     message = str(refused.value)
     assert "rien n'a été enregistré (3 erreur(s))" in message
-    assert "Notice 2 (001 no-title) : le champ 245 (titre) est absent ou vide." in message
-    assert "Notice 3 : le champ 001 (numéro de contrôle) est absent ou vide." in message
-    assert "Notice 4 (001 ok-1) : le numéro de contrôle figure déjà à la notice 1." in message
+    assert "Notice 2 (001 no-title) : le champ 245 (titre) est absent ou vide." in message
+    assert "Notice 3 : le champ 001 (numéro de contrôle) est absent ou vide." in message
+    assert "Notice 4 (001 ok-1) : le numéro de contrôle figure déjà à la notice 1." in message
     assert not Record.objects.exists()
 
 
@@ -135,7 +135,7 @@ def test_truncated_binary_record_is_reported_by_number(db, tmp_path):
     with pytest.raises(CommandError) as refused:
         run_import(tmp_path, good + broken)
 
-    assert "Notice 2 : illisible" in str(refused.value)
+    assert "Notice 2 : illisible" in str(refused.value)
     assert not Record.objects.exists()
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from library.models import Loan, LoanReminder, LoanRule
+from portal.templatetags.portal_format import format_when
 from tests.accounts.test_query_budget import TRANSACTION_CONTROL
 from tests.library.factories import make_hold, make_loan, make_record
 
@@ -42,7 +43,8 @@ def test_loans_page_marks_overdue(bob_client, bob_student, library_on, book):
     page = text(bob_client.get(LOANS))
 
     assert page.count('data-testid="loan"') == 2
-    assert f'{late.due_on.isoformat()} <span class="badge text-bg-danger">en retard</span>' in page
+    due = format_when(late.due_on, "SHORT_DATE_FORMAT")
+    assert f'{due} <span class="badge text-bg-danger">en retard</span>' in page
 
 
 def test_renew_one_moves_the_due_date(bob_client, bob_student, library_on, book):

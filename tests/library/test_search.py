@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from library.models import Hold
+from portal.templatetags.portal_format import format_when
 from tests.accounts.test_query_budget import TRANSACTION_CONTROL
 from tests.library.factories import make_hold, make_loan, make_record
 
@@ -95,7 +96,8 @@ def test_record_page_shows_each_copy_status(bob_client, bob_student, charlie_stu
     page = bob_client.get(reverse("library:record", args=[record.pk])).content.decode()
 
     statuses = [html.unescape(s) for s in re.findall(r'data-testid="copy-status">([^<]+)<', page)]
-    assert statuses == [f"prêté jusqu'au {loan.due_on.isoformat()}", "mis de côté", "disponible"]
+    due = format_when(loan.due_on, "SHORT_DATE_FORMAT")
+    assert statuses == [f"prêté jusqu'au {due}", "mis de côté", "disponible"]
 
 
 def test_disabled_module_gets_404(bob_client, institution):

@@ -223,11 +223,11 @@ def test_child_page_shows_the_current_terms_schedule(parent_client, family):
     flat = [" ".join(m.split()) for m in meetings]
     assert len(flat) == 3
     assert (
-        "08:30 – 09:45" in flat[0] and "MPM2D" in flat[0] and "Mathématiques principes" in flat[0]
+        "8 h 30 – 9 h 45" in flat[0] and "MPM2D" in flat[0] and "Mathématiques principes" in flat[0]
     )
     assert "Groupe 02" in flat[0] and "Local B-204" in flat[0] and "Sophie Lavoie" in flat[0]
-    assert "13:00 – 14:15" in flat[1] and "ENG2D" in flat[1] and "A-110" in flat[1]
-    assert "10:00 – 11:15" in flat[2] and "MPM2D" in flat[2]
+    assert "13 h 00 – 14 h 15" in flat[1] and "ENG2D" in flat[1] and "A-110" in flat[1]
+    assert "10 h 00 – 11 h 15" in flat[2] and "MPM2D" in flat[2]
     # Last term's and next term's courses are not on this term's schedule.
     assert "SNC1D" not in schedule and "CHC2D" not in schedule
     assert "AVI1O" not in text  # Noah's

@@ -171,7 +171,7 @@ def test_an_update_names_what_changes(cepeo, family, tmp_path):
     output = run(path, "--dry-run")
 
     assert "mise à jour de Adzo Testtest <adzo.test@example.com>" in output
-    assert "téléphone « 613 555-0101 » → « 613 555-0199 »" in output
+    assert "téléphone « 613 555-0101 » → « 613 555-0199 »" in output
     assert Guardian.objects.get().phone == "613 555-0101"
     run(path)
     assert Guardian.objects.get().phone == "613 555-0199"
@@ -190,9 +190,9 @@ def test_a_dry_run_writes_nothing(cepeo, family, tmp_path):
 
     output = run(path, "--dry-run")
 
-    assert "Simulation (--dry-run) : rien n'a été enregistré." in output
-    assert f"Ligne 2 : création de Adzo Testtest <adzo.test@example.com> — {older}" in output
-    assert "Parents au dossier à lier à un compte de parent existant : 2." in output
+    assert "Simulation (--dry-run) : rien n'a été enregistré." in output
+    assert f"Ligne 2 : création de Adzo Testtest <adzo.test@example.com> — {older}" in output
+    assert "Parents au dossier à lier à un compte de parent existant : 2." in output
     assert "2 création(s), 0 mise(s) à jour, 0 inchangé(s)" in output
     assert not Guardian.objects.exists()
     assert visible(parent, cepeo) == []
@@ -212,18 +212,18 @@ def test_every_error_is_reported_with_its_line_and_nothing_is_written(cepeo, fam
 
     message = refused(write_csv(tmp_path / "parents.csv", rows))
 
-    assert "Fichier refusé : rien n'a été enregistré (5 erreur(s))." in message
+    assert "Fichier refusé : rien n'a été enregistré (5 erreur(s))." in message
     assert (
-        "Ligne 3 : aucun étudiant n'a le numéro d'étudiant « 399999999 ». Importez d'abord les "
+        "Ligne 3 : aucun étudiant n'a le numéro d'étudiant « 399999999 ». Importez d'abord les "
         "étudiants (import_csv students)." in message
     )
-    assert "Ligne 4 : le courriel « pas-un-courriel » n'est pas une adresse valide." in message
-    assert "Ligne 5 : « can_view » doit valoir oui ou non. Valeur reçue : « peut-être »." in message
+    assert "Ligne 4 : le courriel « pas-un-courriel » n'est pas une adresse valide." in message
+    assert "Ligne 5 : « can_view » doit valoir oui ou non. Valeur reçue : « peut-être »." in message
     assert (
-        f"Ligne 6 : le parent adzo.test@example.com de l'enfant {older.matricule} figure déjà "
+        f"Ligne 6 : le parent adzo.test@example.com de l'enfant {older.matricule} figure déjà "
         "à la ligne 2." in message
     )
-    assert "Ligne 7 : la cellule « last_name » est vide ; elle est obligatoire." in message
+    assert "Ligne 7 : la cellule « last_name » est vide ; elle est obligatoire." in message
     assert not Guardian.objects.exists()
 
 
@@ -236,8 +236,8 @@ def test_missing_and_unknown_columns_refuse_the_file(cepeo, family, tmp_path):
 
     message = refused(path)
 
-    assert "Ligne 1 : colonne obligatoire manquante : « can_view »." in message
-    assert "Ligne 1 : colonne inconnue : « courriel »." in message
+    assert "Ligne 1 : colonne obligatoire manquante : « can_view »." in message
+    assert "Ligne 1 : colonne inconnue : « courriel »." in message
 
 
 @pytest.mark.parametrize(
@@ -276,7 +276,7 @@ def test_a_row_for_an_existing_parent_account_is_linked_and_the_child_appears(
         )
     )
 
-    assert "Parents au dossier liés à un compte de parent existant : 1." in output
+    assert "Parents au dossier liés à un compte de parent existant : 1." in output
     row = Guardian.objects.get(student=younger)
     assert row.account == parent
     assert row.linked_at is not None

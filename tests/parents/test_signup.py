@@ -209,7 +209,7 @@ def test_the_details_page_shows_the_email_and_the_guides_fields(client, family):
         assert label in text, label
     for field in ("last_name", "first_name", "birthdate", "school", "civic_number"):
         assert has_label(text, field), field
-    assert 'type="date"' in text
+    assert 'placeholder="JJ/MM/AAAA"' in text  # one text field, JJ/MM/AAAA
 
 
 def test_the_birthdate_must_be_plausible(client, family):
@@ -454,7 +454,7 @@ def test_the_password_follows_the_policy_and_the_answer_is_not_trivial(client, f
         ),
         (
             activation_data("adzo testtest 2026 ok"),
-            "Le mot de passe ne doit contenir ni votre courriel, ni vos noms.",
+            "Il ne doit contenir ni votre nom, ni votre courriel.",
         ),
         (activation_data(answer="1234"), "Cette réponse est trop facile à deviner."),
         (activation_data(answer="Testtest"), "La réponse ne peut pas être votre nom"),

@@ -81,8 +81,8 @@ def test_a_known_window_is_updated_and_a_bad_row_refuses_the_file(institution, t
         ],
     )
     message = refused(bad, "choice_windows")
-    assert "Ligne 2 : « choice_closes » doit suivre « choice_opens »." in message
-    assert "Ligne 3 : la session « HIV-2030 » n'existe pas." in message
+    assert "Ligne 2 : « choice_closes » doit suivre « choice_opens »." in message
+    assert "Ligne 3 : la session « HIV-2030 » n'existe pas." in message
     registration.refresh_from_db()
     assert registration.confirmation_deadline == datetime.date(2027, 2, 1)
 
@@ -110,8 +110,8 @@ def test_elective_lists_replace_their_courses_and_must_agree(institution, tmp_pa
         ["HIV-2027", "comp", "Cours complémentaires", "2", "360-C01"],
     ]
     message = refused(write_csv(tmp_path / "c.csv", LIST_HEADERS, rows), "elective_lists")
-    assert "Ligne 3 : la liste comp a « size » = « 2 » à la ligne 2, mais « 4 » ici." in message
-    assert "Ligne 4 : le cours 360-C01 figure déjà dans la liste comp." in message
+    assert "Ligne 3 : la liste comp a « size » = « 2 » à la ligne 2, mais « 4 » ici." in message
+    assert "Ligne 4 : le cours 360-C01 figure déjà dans la liste comp." in message
 
 
 def test_sections_capacity_column(institution, tmp_path):
@@ -126,8 +126,8 @@ def test_sections_capacity_column(institution, tmp_path):
     assert dict(Section.objects.values_list("group", "capacity")) == {"01": 35, "02": None}
     rows[0][3] = rows[1][3] = "40"
     output = run(write_csv(tmp_path / "s2.csv", headers, rows), "sections")
-    assert "places « 35 » → « 40 »" in output or "1 mise(s) à jour" in output
+    assert "places « 35 » → « 40 »" in output or "1 mise(s) à jour" in output
     assert Section.objects.get(group="01").capacity == 40
     rows[1][3] = "30"
     message = refused(write_csv(tmp_path / "s3.csv", headers, rows), "sections")
-    assert "a « capacity » = « 40 » à la ligne 2, mais « 30 » ici" in message
+    assert "a « capacity » = « 40 » à la ligne 2, mais « 30 » ici" in message

@@ -164,7 +164,7 @@ def test_command_dry_run_writes_nothing_and_the_real_run_places(chosen, bob, cha
     section = chosen.second[0].sections.get(term=chosen.upcoming)
     assert section.enrolments.count() == 2  # capacity 2: one of the two got it
     report = out.getvalue()
-    assert "non placé : 420-2A4-TH — tous les groupes sont complets" in report
+    assert "non placé : 420-2A4-TH — tous les groupes sont complets" in report
     bob_courses = set(
         Enrolment.objects.filter(student__user=bob, section__term=chosen.upcoming).values_list(
             "section__course__code", flat=True

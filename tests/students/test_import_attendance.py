@@ -66,9 +66,9 @@ def test_the_import_sets_absences_and_lateness_without_a_final_grade(
 
     simulated = run(path, "--dry-run")
 
-    assert "Simulation (--dry-run) : rien n'a été enregistré." in simulated
-    assert "Ligne 2 : mise à jour de" in simulated
-    assert "absences (heures) « 1 » → « 4 »" in simulated
+    assert "Simulation (--dry-run) : rien n'a été enregistré." in simulated
+    assert "Ligne 2 : mise à jour de" in simulated
+    assert "absences (heures) « 1 » → « 4 »" in simulated
     assert attendance(chemistry["bob"]) == (1, 0, None)
 
     assert "0 création(s), 2 mise(s) à jour, 0 inchangé(s)" in run(path)
@@ -100,21 +100,21 @@ def test_errors_name_their_lines_and_nothing_is_written(tmp_path, bob, charlie, 
 
     message = refused(path)
 
-    assert "Ligne 3 : « absences » doit être un nombre entier de 0 à 32767." in message
-    assert "Ligne 3 : « lateness » doit être un nombre entier de 0 à 32767." in message
-    assert "Ligne 4 : aucun étudiant n'a le matricule « 2026999 »." in message
+    assert "Ligne 3 : « absences » doit être un nombre entier de 0 à 32767." in message
+    assert "Ligne 3 : « lateness » doit être un nombre entier de 0 à 32767." in message
+    assert "Ligne 4 : aucun étudiant n'a le matricule « 2026999 »." in message
     assert (
-        "Ligne 5 : l'assiduité de l'étudiant 2026102 au cours 202-NYA-05 à la session AUT-2026 "
+        "Ligne 5 : l'assiduité de l'étudiant 2026102 au cours 202-NYA-05 à la session AUT-2026 "
         "figure déjà à la ligne 2." in message
     )
-    assert "Ligne 6 : la session « HIV-2030 » n'existe pas." in message
+    assert "Ligne 6 : la session « HIV-2030 » n'existe pas." in message
     assert attendance(chemistry["bob"]) == (1, 0, None)
 
 
 def test_a_file_without_absences_nor_lateness_is_refused(tmp_path, bob, chemistry):
     path = write(tmp_path, "term,matricule,course_code\nAUT-2026,2026102,202-NYA-05\n")
 
-    assert "Ligne 1 : le fichier doit avoir la colonne « absences », « lateness » ou les deux." in (
+    assert "Ligne 1 : le fichier doit avoir la colonne « absences », « lateness » ou les deux." in (
         refused(path)
     )
 
@@ -123,7 +123,7 @@ def test_a_student_not_enrolled_is_refused(tmp_path, institution, bob, chemistry
     make_student(institution, matricule="2026150")
     path = write(tmp_path, HEADERS + "AUT-2026,2026150,202-NYA-05,1,0\n")
 
-    assert "Ligne 2 : l'étudiant 2026150 n'est pas inscrit au cours 202-NYA-05" in refused(path)
+    assert "Ligne 2 : l'étudiant 2026150 n'est pas inscrit au cours 202-NYA-05" in refused(path)
 
 
 def test_the_student_sees_the_imported_absences_during_the_term(client, tmp_path, bob, chemistry):

@@ -107,7 +107,7 @@ def test_creates_students_with_accents_and_normalised_values(institution, tmp_pa
     output = run(write_csv(tmp_path / "etudiants.csv", rows))
 
     assert "4 création(s), 0 mise(s) à jour, 0 inchangé(s)" in output
-    assert "Programme créé : 420.B0" in output
+    assert "Programme créé : 420.B0" in output
     cote = Student.objects.get(matricule="2026201")
     assert (cote.last_name, cote.first_name) == ("Côté", "Étienne")
     assert cote.code_permanent == "COTE23110501"
@@ -180,7 +180,7 @@ def test_caomsc_matricule_without_its_zeros_is_refused(load_preset, tmp_path):
 
     message = refused(path)
 
-    assert "Ligne 2 : le matricule doit compter exactement 5 chiffres (ex. : 00875)." in message
+    assert "Ligne 2 : le matricule doit compter exactement 5 chiffres (ex. : 00875)." in message
     assert "Excel" in message
     assert not Student.objects.exists()
 
@@ -250,10 +250,10 @@ def test_dry_run_prints_the_plan_and_writes_nothing(alice, tmp_path):
     output = run(write_csv(tmp_path / "etudiants.csv", rows), "--dry-run")
 
     assert "rien n'a été enregistré" in output
-    assert f"Ligne 2 : mise à jour de Tremblay, Alice ({alice.matricule}) : " in output
-    assert "courriel « alice@etudiant.example » → « nouveau@etudiant.example »" in output
-    assert "Ligne 3 : création de Côté, Étienne (2026201)" in output
-    assert "Programme à créer : 180.A0" in output
+    assert f"Ligne 2 : mise à jour de Tremblay, Alice ({alice.matricule}) : " in output
+    assert "courriel « alice@etudiant.example » → « nouveau@etudiant.example »" in output
+    assert "Ligne 3 : création de Côté, Étienne (2026201)" in output
+    assert "Programme à créer : 180.A0" in output
     assert "1 création(s), 1 mise(s) à jour, 0 inchangé(s)" in output
     alice.refresh_from_db()
     assert alice.email == "alice@etudiant.example"
@@ -273,15 +273,15 @@ def test_a_file_with_bad_rows_is_refused_whole_with_every_error(institution, tmp
 
     message = refused(write_csv(tmp_path / "etudiants.csv", rows))
 
-    assert "Fichier refusé : rien n'a été enregistré (6 erreur(s))." in message
-    assert "Ligne 3 : la date de naissance doit être au format AAAA-MM-JJ." in message
-    assert "Valeur reçue : « 05/03/2006 »" in message
-    assert "Ligne 4 : le matricule doit compter exactement 7 chiffres" in message
-    assert "Ligne 4 : le courriel « pas-un-courriel » n'est pas une adresse valide." in message
-    assert "Ligne 6 : le sexe doit être F, M, X ou vide." in message
-    assert "Ligne 6 : le code postal doit avoir la forme A1A 1A1." in message
-    assert "Ligne 7 : la date de naissance 2006-02-30 n'existe pas." in message
-    lines = [line.split(" : ")[0] for line in message.splitlines()[1:]]
+    assert "Fichier refusé : rien n'a été enregistré (6 erreur(s))." in message
+    assert "Ligne 3 : la date de naissance doit être au format AAAA-MM-JJ." in message
+    assert "Valeur reçue : « 05/03/2006 »" in message
+    assert "Ligne 4 : le matricule doit compter exactement 7 chiffres" in message
+    assert "Ligne 4 : le courriel « pas-un-courriel » n'est pas une adresse valide." in message
+    assert "Ligne 6 : le sexe doit être F, M, X ou vide." in message
+    assert "Ligne 6 : le code postal doit avoir la forme A1A 1A1." in message
+    assert "Ligne 7 : la date de naissance 2006-02-30 n'existe pas." in message
+    lines = [line.split(" : ")[0] for line in message.splitlines()[1:]]
     assert lines == ["Ligne 3", "Ligne 4", "Ligne 4", "Ligne 6", "Ligne 6", "Ligne 7"]
     assert not Student.objects.exists()
 
@@ -291,7 +291,7 @@ def test_a_matricule_twice_in_the_file_is_an_error_on_the_second_line(institutio
 
     message = refused(write_csv(tmp_path / "etudiants.csv", rows))
 
-    assert "Ligne 4 : le matricule 2026201 figure déjà à la ligne 2." in message
+    assert "Ligne 4 : le matricule 2026201 figure déjà à la ligne 2." in message
     assert not any(line.startswith("Ligne 2 ") for line in message.splitlines())
     assert not Student.objects.exists()
 
@@ -301,7 +301,7 @@ def test_an_unknown_school_is_refused(institution, tmp_path):
 
     message = refused(path)
 
-    assert "Ligne 2 : l'école « laval » n'existe pas." in message
+    assert "Ligne 2 : l'école « laval » n'existe pas." in message
     assert "cstj, mont-laurier, mont-tremblant" in message
 
 
@@ -326,11 +326,11 @@ def test_a_code_permanent_that_does_not_match_the_record_is_refused(institution,
     message = refused(write_csv(tmp_path / "etudiants.csv", rows))
 
     assert (
-        "Ligne 2 : le code permanent TREJ05530512 ne correspond pas au nom et au prénom "
+        "Ligne 2 : le code permanent TREJ05530512 ne correspond pas au nom et au prénom "
         "(il devrait commencer par COTE)."
     ) in message
-    assert "Ligne 3 : le code permanent COTL05530601 ne correspond pas à la date" in message
-    assert "Ligne 4 : Le code permanent compte 4 lettres suivies de 8 chiffres" in message
+    assert "Ligne 3 : le code permanent COTL05530601 ne correspond pas à la date" in message
+    assert "Ligne 4 : Le code permanent compte 4 lettres suivies de 8 chiffres" in message
     assert "Ligne 5" not in message
 
 
@@ -340,7 +340,7 @@ def test_a_missing_header_is_named(institution, tmp_path):
 
     message = refused(path)
 
-    assert "Ligne 1 : colonne obligatoire manquante : « birthdate »." in message
+    assert "Ligne 1 : colonne obligatoire manquante : « birthdate »." in message
 
 
 def test_an_unknown_header_is_refused(institution, tmp_path):
@@ -348,7 +348,7 @@ def test_an_unknown_header_is_refused(institution, tmp_path):
 
     message = refused(path)
 
-    assert "Ligne 1 : colonne inconnue : « courriel »." in message
+    assert "Ligne 1 : colonne inconnue : « courriel »." in message
     assert not Student.objects.exists()
 
 
@@ -358,7 +358,7 @@ def test_a_file_not_in_utf8_is_refused_with_its_line(institution, tmp_path):
     message = refused(path)
 
     # "Éloïse" on line 2 is the first character that is not UTF-8.
-    assert "Ligne 2 : le fichier n'est pas encodé en UTF-8." in message
+    assert "Ligne 2 : le fichier n'est pas encodé en UTF-8." in message
 
 
 def test_a_row_with_an_extra_cell_is_refused(institution, tmp_path):
@@ -368,7 +368,7 @@ def test_a_row_with_an_extra_cell_is_refused(institution, tmp_path):
 
     message = refused(path)
 
-    assert "Ligne 3 : la ligne compte 6 cellules alors que la ligne 1 nomme 4 colonnes." in message
+    assert "Ligne 3 : la ligne compte 6 cellules alors que la ligne 1 nomme 4 colonnes." in message
 
 
 def test_updating_a_student_keeps_their_account(bob, tmp_path):
@@ -395,7 +395,7 @@ def test_updating_a_student_keeps_their_account(bob, tmp_path):
 def test_missing_code_permanent_is_flagged_where_first_use_needs_it(institution, tmp_path):
     output = run(write_csv(tmp_path / "etudiants.csv", [row("2026201", code_permanent="")]))
 
-    assert "Ligne 2 : attention, aucun code permanent" in output
+    assert "Ligne 2 : attention, aucun code permanent" in output
     assert Student.objects.get().code_permanent == ""
 
 
@@ -455,7 +455,7 @@ def test_employees_are_created_and_updated(institution, tmp_path):
 def test_an_unknown_kind_is_refused(institution, tmp_path):
     message = refused(write_csv(tmp_path / "x.csv", [row("2026201")]), kind="grades")
 
-    assert "Type d'import inconnu : « grades »." in message
+    assert "Type d'import inconnu : « grades »." in message
     assert "students" in message
 
 

@@ -51,7 +51,7 @@ def test_a_nul_byte_in_a_cell_is_reported_with_its_line(institution, tmp_path):
 
     message = refused(path)
 
-    assert "Ligne 3 : caractère nul (octet 0x00) dans une cellule." in message
+    assert "Ligne 3 : caractère nul (octet 0x00) dans une cellule." in message
     assert "Traceback" not in message
     assert not Student.objects.exists()
 
@@ -60,7 +60,7 @@ def test_nul_bytes_in_the_header_refuse_the_file(institution, tmp_path):
     path = tmp_path / "nul.csv"
     path.write_bytes(b"matri\x00cule,last_name\n2026201,C\n")
 
-    assert "Ligne 1 : caractère nul" in refused(path)
+    assert "Ligne 1 : caractère nul" in refused(path)
 
 
 def test_a_file_in_windows_1252_is_refused_with_the_advice(institution, tmp_path):
@@ -69,7 +69,7 @@ def test_a_file_in_windows_1252_is_refused_with_the_advice(institution, tmp_path
 
     message = refused(path)
 
-    assert "Ligne 2 : le fichier n'est pas encodé en UTF-8." in message
+    assert "Ligne 2 : le fichier n'est pas encodé en UTF-8." in message
     assert "CSV UTF-8 (délimité par des virgules)" in message
 
 
@@ -77,7 +77,7 @@ def test_a_file_in_utf16_is_refused_with_the_advice(institution, tmp_path):
     path = tmp_path / "unicode.csv"
     path.write_bytes((STUDENT_HEADER + "2026201,Côté,Étienne,2006-03-05\n").encode("utf-16"))
 
-    assert "Ligne 1 : le fichier n'est pas encodé en UTF-8." in refused(path)
+    assert "Ligne 1 : le fichier n'est pas encodé en UTF-8." in refused(path)
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n", b" , ,\n"])
@@ -85,7 +85,7 @@ def test_an_empty_file_is_refused(institution, tmp_path, content):
     path = tmp_path / "vide.csv"
     path.write_bytes(content)
 
-    assert "Ligne 1 : le fichier est vide : la ligne 1 doit nommer les colonnes." in refused(path)
+    assert "Ligne 1 : le fichier est vide : la ligne 1 doit nommer les colonnes." in refused(path)
 
 
 def test_a_missing_column_is_named(institution, tmp_path):
@@ -94,8 +94,8 @@ def test_a_missing_column_is_named(institution, tmp_path):
 
     message = refused(path)
 
-    assert "Ligne 1 : colonne obligatoire manquante : « first_name »." in message
-    assert "Ligne 1 : colonne obligatoire manquante : « birthdate »." in message
+    assert "Ligne 1 : colonne obligatoire manquante : « first_name »." in message
+    assert "Ligne 1 : colonne obligatoire manquante : « birthdate »." in message
 
 
 def test_an_old_xls_workbook_is_refused_with_the_advice(institution, tmp_path):
@@ -112,7 +112,7 @@ def test_a_broken_workbook_is_refused(institution, tmp_path, content):
     path = tmp_path / "casse.xlsx"
     path.write_bytes(content)
 
-    assert "Ligne 1 : le classeur Excel (.xlsx) est illisible ou endommagé." in refused(path)
+    assert "Ligne 1 : le classeur Excel (.xlsx) est illisible ou endommagé." in refused(path)
 
 
 def test_a_workbook_with_broken_or_hostile_xml_is_refused(institution, tmp_path):
@@ -131,7 +131,7 @@ def test_a_workbook_with_broken_or_hostile_xml_is_refused(institution, tmp_path)
     path = tmp_path / "piege.xlsx"
     path.write_bytes(broken.getvalue())
 
-    assert "Ligne 1 : le classeur Excel (.xlsx) est illisible ou endommagé." in refused(path)
+    assert "Ligne 1 : le classeur Excel (.xlsx) est illisible ou endommagé." in refused(path)
 
 
 def test_binary_junk_is_refused_without_a_traceback(institution, tmp_path):
@@ -140,7 +140,7 @@ def test_binary_junk_is_refused_without_a_traceback(institution, tmp_path):
 
     message = refused(path)
 
-    assert message.startswith("Fichier refusé : rien n'a été enregistré")
+    assert message.startswith("Fichier refusé : rien n'a été enregistré")
     assert "UTF-8" in message
 
 
@@ -155,8 +155,8 @@ def test_huge_numbers_are_out_of_range_not_a_crash(institution, tmp_path):
 
     message = refused(path, "courses")
 
-    assert "Ligne 2 : « credits » doit être entre 0 et 99.99." in message
-    assert "Ligne 3 : « program_term » doit être un nombre entier de 1 à 8." in message
+    assert "Ligne 2 : « credits » doit être entre 0 et 99.99." in message
+    assert "Ligne 3 : « program_term » doit être un nombre entier de 1 à 8." in message
     assert not Course.objects.exists()
 
 
@@ -195,7 +195,7 @@ def test_a_workbook_matricule_without_its_zeros_gets_the_hint(load_preset, tmp_p
 
     message = refused(path, "attendance")
 
-    assert "Ligne 2 : aucun étudiant n'a le matricule « 875 »." in message
+    assert "Ligne 2 : aucun étudiant n'a le matricule « 875 »." in message
     assert "Si Excel a retiré les zéros du début, mettez la colonne au format Texte." in message
 
 
@@ -222,6 +222,6 @@ def test_workbook_decimals_and_cells_past_the_header(institution, tmp_path):
             ["AUT-2026", "2026201", "201-NYA-05", 80, None, "oups"],
         ],
     )
-    assert "Ligne 2 : une cellule remplie est dans une colonne sans nom à la ligne 1." in refused(
+    assert "Ligne 2 : une cellule remplie est dans une colonne sans nom à la ligne 1." in refused(
         stray, "final_grades"
     )

@@ -118,8 +118,8 @@ def test_an_error_on_the_last_line_leaves_nothing_written(institution, tmp_path)
         call_command("import_csv", "marks", str(path), stdout=io.StringIO())
     message = str(refused.value)
     assert message == (
-        "Fichier refusé : rien n'a été enregistré (1 erreur(s)).\n"
-        "Ligne 6002 : la note 21.00 dépasse le maximum 20.00 (« max_mark »)."
+        "Fichier refusé : rien n'a été enregistré (1 erreur(s)).\n"
+        "Ligne 6002 : la note 21.00 dépasse le maximum 20.00 (« max_mark »)."
     )
     assert Mark.objects.count() == 0
 
@@ -130,9 +130,9 @@ def test_guarantees_hold_across_batches(institution, tmp_path, small_batches):
     out = io.StringIO()
     call_command("import_csv", "marks", str(path), "--dry-run", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[0] == "Simulation (--dry-run) : rien n'a été enregistré."
+    assert lines[0] == "Simulation (--dry-run) : rien n'a été enregistré."
     assert (
-        lines[1] == "Ligne 2 : création de Tremblay, Élève1 (2026001) — "
+        lines[1] == "Ligne 2 : création de Tremblay, Élève1 (2026001) — "
         "AUT-2026 201-NYA-05 gr. 01 — Travail 1"
     )
     assert len(lines) == 1 + 8 + 1 and lines[-1] == "8 création(s), 0 mise(s) à jour, 0 inchangé(s)"
@@ -146,8 +146,8 @@ def test_guarantees_hold_across_batches(institution, tmp_path, small_batches):
     out = io.StringIO()
     call_command("import_csv", "marks", str(path), "-v", "2", stdout=out)
     assert (
-        "Ligne 9 : mise à jour de Tremblay, Élève4 (2026004) — AUT-2026 201-NYA-05 gr. 01 — "
-        "Travail 2 : note « 15.50 » → « 12.00 »" in out.getvalue()
+        "Ligne 9 : mise à jour de Tremblay, Élève4 (2026004) — AUT-2026 201-NYA-05 gr. 01 — "
+        "Travail 2 : note « 15.50 » → « 12.00 »" in out.getvalue()
     )
     assert out.getvalue().splitlines()[-1] == "0 création(s), 1 mise(s) à jour, 7 inchangé(s)"
     assert Mark.objects.filter(mark=Decimal("12")).count() == 1
@@ -168,7 +168,7 @@ def test_a_repeated_enrolment_in_a_later_batch_is_named_with_its_first_line(
     with pytest.raises(CommandError) as refused:
         call_command("import_csv", "enrolments", str(path), stdout=io.StringIO())
     assert (
-        "Ligne 7 : l'inscription de l'étudiant 2026002 au cours 201-NYA-05 à la session "
+        "Ligne 7 : l'inscription de l'étudiant 2026002 au cours 201-NYA-05 à la session "
         "AUT-2026 figure déjà à la ligne 3." in str(refused.value)
     )
     assert Enrolment.objects.count() == 0

@@ -18,10 +18,11 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 
 from accounts.models import User
 from portal.models import Institution
+from portal.templatetags.portal_format import format_when
 from students import cote_r
 from students.models import Section, Student
 from tests.accounts.test_login import student_login, without_tokens
@@ -428,8 +429,8 @@ def test_the_printable_report_card(client, bob, report, institution):
     assert "Gagnon, Bob" in text
     assert "2026102" in text
     with translation.override("fr"):
-        today = dateformat.format(timezone.localdate(), "j F Y")
-    assert f"Imprimé le {today}, " in text
+        today = format_when(timezone.localdate(), "DAY_FORMAT")  # "mardi 1er décembre"
+    assert f"Imprimé le {today} {timezone.localdate().year}, " in text
     assert "peut servir aux demandes d'admission universitaire" in text
     assert row_of(response, "202-NYA-05").endswith("28,846")
     assert "Cote R de la session AUT-2026 25,835" in text

@@ -136,7 +136,7 @@ def test_the_grid_shows_each_meeting_with_its_course_group_room_and_teacher(
     assert day_columns(text) == ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi"]
     # Half-hour rows from the earliest start (8:00) to the latest end (15:00).
     hours = re.findall(r'<th scope="row" class="schedule-hour">([^<]+)</th>', grid)
-    assert hours[0] == "08:00" and hours[-1] == "14:30" and len(hours) == 14
+    assert hours[0] == "8 h 00" and hours[-1] == "14 h 30" and len(hours) == 14
     assert '<td rowspan="4" class="schedule-meeting">' in grid  # Monday 8:00-10:00
     assert '<td rowspan="5" class="schedule-meeting">' in grid  # Tuesday 10:00-12:30
     assert grid.count("201-NYA-05") == 2 and grid.count("420-1A5-TH") == 1

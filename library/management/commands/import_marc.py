@@ -15,8 +15,8 @@ class Command(BaseCommand):
     @property
     def help(self) -> str:  # type: ignore[override]
         return _(
-            "Importe les notices MARC 21 de la bibliothèque (.mrc ou MARCXML ; voir "
-            "docs/library.md). Tout ou rien : une seule notice erronée et rien n'est enregistré."
+            "Importe les notices MARC 21 de la bibliothèque (.mrc ou MARCXML ; voir "
+            "docs/library.md). Tout ou rien : une seule notice erronée et rien n'est enregistré."
         )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             data = file.read_bytes()
         except OSError as error:
             raise CommandError(
-                _("Fichier illisible : %(error)s") % {"error": error.strerror}
+                _("Fichier illisible : %(error)s") % {"error": error.strerror}
             ) from None
         try:
             report = import_marc(data=data, dry_run=dry_run)
@@ -40,14 +40,14 @@ class Command(BaseCommand):
             raise CommandError(
                 "\n".join(
                     [
-                        _("Fichier refusé : rien n'a été enregistré (%(count)d erreur(s)).")
+                        _("Fichier refusé : rien n'a été enregistré (%(count)d erreur(s)).")
                         % {"count": len(refused.errors)},
                         *refused.errors,
                     ]
                 )
             ) from None
         if dry_run:
-            self.stdout.write(_("Simulation (--dry-run) : rien n'a été enregistré."))
+            self.stdout.write(_("Simulation (--dry-run) : rien n'a été enregistré."))
         else:
             audit_record(
                 kind=AuditEvent.Kind.IMPORT,

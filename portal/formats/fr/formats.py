@@ -1,5 +1,15 @@
-"""French formats the portal uses beyond Django's own (settings.FORMAT_MODULE_PATH): month
-abbreviations in lower case with their period, as French writes them ("21 déc. 2026")."""
+"""French formats (settings.FORMAT_MODULE_PATH): "1er décembre 2026", "21 déc. 2026" (month
+abbreviations in lower case with their period, as French writes them), "10 h 15" (a no-break
+space on each side of the "h"). The first of a month is "1er": the `when` filter
+(portal.templatetags.portal_format) adds it, Django's `date` filter cannot."""
 
+DATE_FORMAT = "j F Y"
 SHORT_DATE_FORMAT = "j N Y"
-SHORT_DATETIME_FORMAT = r"j N Y, G \h i"
+TIME_FORMAT = "G\u00a0\\h\u00a0i"
+DATETIME_FORMAT = "l j F Y, G\u00a0\\h\u00a0i"
+SHORT_DATETIME_FORMAT = "j N Y, G\u00a0\\h\u00a0i"
+MONTH_DAY_FORMAT = "j F"
+YEAR_MONTH_FORMAT = "F Y"
+# The portal's own names, read by the `when` filter only.
+DAY_FORMAT = "l j F"
+DAY_TIME_FORMAT = "l j F, G\u00a0\\h\u00a0i"

@@ -13,14 +13,14 @@ class Command(BaseCommand):
     def help(self) -> str:  # type: ignore[override]
         # A property, so that the text is translated when asked for, not at import time.
         return _(
-            "Importe un fichier CSV du registrariat (voir docs/import.md). Tout ou rien : "
+            "Importe un fichier CSV du registrariat (voir docs/import.md). Tout ou rien : "
             "une seule ligne erronée et rien n'est enregistré."
         )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "kind",
-            help=_("Type de dossiers : %(kinds)s.") % {"kinds": ", ".join(importers())},
+            help=_("Type de dossiers : %(kinds)s.") % {"kinds": ", ".join(importers())},
         )
         parser.add_argument(
             "file", type=Path, help=_("Fichier CSV encodé en UTF-8, ou classeur Excel (.xlsx).")
@@ -42,14 +42,14 @@ class Command(BaseCommand):
             raise CommandError(
                 "\n".join(
                     [
-                        _("Fichier refusé : rien n'a été enregistré (%(count)d erreur(s)).")
+                        _("Fichier refusé : rien n'a été enregistré (%(count)d erreur(s)).")
                         % {"count": len(refused.errors)},
                         *refused.errors,
                     ]
                 )
             ) from None
         if dry_run:
-            self.stdout.write(_("Simulation (--dry-run) : rien n'a été enregistré."))
+            self.stdout.write(_("Simulation (--dry-run) : rien n'a été enregistré."))
         else:
             audit_record(
                 kind=AuditEvent.Kind.IMPORT,
