@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portal', '0015_french_collation'),
-        ('students', '0009_list_order_indexes'),
+        ('students', '0011_verbose_names_in_french'),
     ]
 
     operations = [

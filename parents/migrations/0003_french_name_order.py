@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('parents', '0001_initial'),
+        ('parents', '0002_verbose_names_in_french'),
     ]
 
     operations = [
