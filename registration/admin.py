@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.csv_export import csv_response
+from registration.change_services import schedule_change_cancel
 from registration.models import (
     ChosenCourse,
     CourseChoice,
@@ -26,7 +27,6 @@ from registration.models import (
     ScheduleChangeLine,
     TermRegistration,
 )
-from registration.change_services import schedule_change_cancel
 from registration.placement import placement_run
 from registration.selectors import unconfirmed_students
 from students.admin_imports import ImportableAdmin
@@ -274,9 +274,7 @@ class ScheduleChangeAdmin(admin.ModelAdmin):
                     "list": ", ".join(report.restored)
                 }
             if report.fee_outcome:
-                text += " " + _("Frais : %(outcome)s.") % {
-                    "outcome": outcomes[report.fee_outcome]
-                }
+                text += " " + _("Frais : %(outcome)s.") % {"outcome": outcomes[report.fee_outcome]}
             self.message_user(request, text, messages.SUCCESS)
             if report.not_restored:
                 self.message_user(

@@ -48,7 +48,10 @@ class WishesForm(forms.Form):
     def __init__(self, *args: Any, offer: ChangeOffer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["keep"].choices = [
-            (section.pk, f"{section.course_code} {section.course_title} ({_('gr.')} {section.group})")
+            (
+                section.pk,
+                f"{section.course_code} {section.course_title} ({_('gr.')} {section.group})",
+            )
             for section in offer.current
         ]
         self.fields["free_day"].choices = [("", _("Aucune préférence"))] + [

@@ -88,15 +88,15 @@ def schedule_change_confirm(
         )
     )
     gaining = {pk for pk in section_ids if pk not in current}
-    _lock_sections(set(Section.objects.filter(term=term, pk__in=gaining).values_list("pk", flat=True)))
+    _lock_sections(
+        set(Section.objects.filter(term=term, pk__in=gaining).values_list("pk", flat=True))
+    )
     offer = change_offer(student=student, registration=registration)
     problem = alternative_problem(offer, section_ids)
     if problem is not None:
         raise ChangeRefused(problem)
     chosen = alternative_sections(offer, section_ids) or []
-    moves = [
-        (old, new) for old, new in zip(offer.current, chosen, strict=True) if old.pk != new.pk
-    ]
+    moves = [(old, new) for old, new in zip(offer.current, chosen, strict=True) if old.pk != new.pk]
     enrolments = {
         enrolment.section_id: enrolment
         for enrolment in Enrolment.objects.filter(
@@ -183,18 +183,14 @@ def _fee_cancel(*, request: HttpRequest | None, actor: Any, change: ScheduleChan
     invoice = Invoice.objects.get(pk=change.fee_line.invoice_id)
     if invoice.status == Invoice.Status.CANCELLED:
         return ScheduleChange.FeeOutcome.CANCELLED
-    reason = _("Modification d'horaire %(number)s annulée") % {
-        "number": change.confirmation.number
-    }
+    reason = _("Modification d'horaire %(number)s annulée") % {"number": change.confirmation.number}
     paid_by = list(
         Payment.objects.filter(
             allocations__invoice=invoice, status=Payment.Status.SUCCEEDED
         ).distinct()
     )
     if paid_by:
-        shared = (
-            Allocation.objects.filter(payment__in=paid_by).exclude(invoice=invoice).exists()
-        )
+        shared = Allocation.objects.filter(payment__in=paid_by).exclude(invoice=invoice).exists()
         if shared:
             return ScheduleChange.FeeOutcome.REFUND_DUE
         for payment in paid_by:

@@ -172,7 +172,9 @@ def schedule_change_confirm_view(request: HttpRequest, student: Student) -> Http
     problem = alternative_problem(offer, section_ids)
     if problem is not None:
         if problem.code == PROBLEM_UNCHANGED:
-            messages.info(request, _("Cet horaire est votre horaire actuel ; rien n'a été modifié."))
+            messages.info(
+                request, _("Cet horaire est votre horaire actuel ; rien n'a été modifié.")
+            )
         else:
             messages.error(request, problem_message(problem))
         return _back_to_list(wishes_query)

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Confirmation
 from billing.models import InvoiceLine
+from portal.models import Confirmation
 from students.models import Course, Section, Student, Term
 
 
@@ -261,7 +261,10 @@ class ScheduleChange(models.Model):
         REFUND_DUE = "refund_due", _("Remboursement à faire au comptoir")
 
     student = models.ForeignKey(
-        Student, on_delete=models.CASCADE, related_name="schedule_changes", verbose_name=_("étudiant")
+        Student,
+        on_delete=models.CASCADE,
+        related_name="schedule_changes",
+        verbose_name=_("étudiant"),
     )
     term = models.ForeignKey(
         Term, on_delete=models.CASCADE, related_name="schedule_changes", verbose_name=_("session")
