@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,13 +55,9 @@ def _lock_student(student: Student) -> Student:
     return Student.objects.select_for_update().get(pk=student.pk)
 
 
-def _lock_sections(section_ids: set[int]) -> None:
-    list(
-        Section.objects.select_for_update()
-        .filter(pk__in=section_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+def _lock_sections(sections: QuerySet[Section]) -> None:
+    # In id order, whoever asks: two transactions wanting the same sections never deadlock.
+    list(sections.select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -88,9 +84,7 @@ def schedule_change_confirm(
         )
     )
     gaining = {pk for pk in section_ids if pk not in current}
-    _lock_sections(
-        set(Section.objects.filter(term=term, pk__in=gaining).values_list("pk", flat=True))
-    )
+    _lock_sections(Section.objects.filter(term=term, pk__in=gaining))
     offer = change_offer(student=student, registration=registration)
     problem = alternative_problem(offer, section_ids)
     if problem is not None:
@@ -222,7 +216,7 @@ def schedule_change_cancel(
         return report
     student = change.student
     lines = list(change.lines.select_related("previous__course", "new__course"))
-    _lock_sections({line.previous_id for line in lines})
+    _lock_sections(Section.objects.filter(pk__in=[line.previous_id for line in lines]))
     taken = dict(
         Enrolment.objects.filter(section_id__in=[line.previous_id for line in lines])
         .values("section_id")

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -156,9 +156,11 @@ def schedule_change_confirm_view(request: HttpRequest, student: Student) -> Http
     if registration is None:
         raise Http404
     data = request.POST if request.method == "POST" else request.GET
-    wishes_query = data.get("w", "")[:500]
-    if not wishes_query.startswith("continuer"):
-        wishes_query = "continuer=1"
+    # The wishes the list was asked with, to come back to the same list: re-encoded, and
+    # always with "continuer".
+    wishes = QueryDict(data.get("w", "")[:1000], mutable=True)
+    wishes["continuer"] = "1"
+    wishes_query = wishes.urlencode()
     if not registration.change_open():
         messages.error(request, _("La modification d'horaire est fermée ; rien n'a été modifié."))
         return redirect("registration:schedule_change")
