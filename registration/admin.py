@@ -222,17 +222,18 @@ class ScheduleChangeAdmin(admin.ModelAdmin):
         "confirmation",
         "confirmed_at",
         "status",
-        "fee_line",
+        "fee_amount",
         "fee_outcome",
     ]
     list_filter = ["term", "status", "fee_outcome"]
     search_fields = ["student__matricule", "student__last_name", "confirmation__number"]
-    list_select_related = ["student", "term", "confirmation", "fee_line"]
+    list_select_related = ["student", "term", "confirmation"]
     readonly_fields = [
         "student",
         "term",
         "confirmation",
-        "fee_line",
+        "fee_invoice",
+        "fee_amount",
         "status",
         "confirmed_at",
         "cancelled_at",

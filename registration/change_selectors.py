@@ -204,6 +204,6 @@ def change_of(*, student: Student, pk: int) -> ScheduleChange | None:
     """One of the student's own changes (None alike for missing and not theirs)."""
     return (
         ScheduleChange.objects.filter(student=student, pk=pk)
-        .select_related("term", "confirmation", "fee_line")
+        .select_related("term", "confirmation", "fee_invoice")
         .first()
     )

@@ -108,18 +108,21 @@ def schedule_change_confirm(
         identifier=student.matricule,
         summary=_("Modification d'horaire %(term)s") % {"term": term.code},
     )
-    fee_line = None
+    fee_invoice = None
     if registration.change_fee > 0:
-        invoice = invoice_fee_charge(
+        fee_invoice = invoice_fee_charge(
             student=student,
             session=term.code,
             description=_("Frais de modification d'horaire"),
             amount=registration.change_fee,
             due_date=timezone.localdate() + datetime.timedelta(days=FEE_DAYS_TO_PAY),
         )
-        fee_line = invoice.lines.get()
     change = ScheduleChange.objects.create(
-        student=student, term=term, confirmation=confirmation, fee_line=fee_line
+        student=student,
+        term=term,
+        confirmation=confirmation,
+        fee_invoice=fee_invoice,
+        fee_amount=registration.change_fee if fee_invoice else 0,
     )
     ScheduleChangeLine.objects.bulk_create(
         ScheduleChangeLine(change=change, previous_id=old.pk, new_id=new.pk) for old, new in moves
@@ -135,7 +138,7 @@ def schedule_change_confirm(
             "confirmation": confirmation.number,
             "moves": [f"{old.course_code} {old.group}→{new.group}" for old, new in moves],
             "fee": str(registration.change_fee),
-            "invoice": fee_line.invoice.number if fee_line else "",
+            "invoice": fee_invoice.number if fee_invoice else "",
         },
     )
     address = student_email(student)
@@ -148,7 +151,7 @@ def schedule_change_confirm(
                 "term": term,
                 "change": change,
                 "moves": moves,
-                "fee": registration.change_fee if fee_line else None,
+                "fee": registration.change_fee if fee_invoice else None,
             },
         )
     return change
@@ -172,9 +175,9 @@ def _section_label(section: Section | SectionInfo) -> str:
 def _fee_cancel(*, request: HttpRequest | None, actor: Any, change: ScheduleChange) -> str:
     """Cancels the fee's invoice when nobody paid it; refunds the payments that paid it when
     they paid nothing else; otherwise leaves the refund to the counter (the outcome says so)."""
-    if change.fee_line is None:
+    if change.fee_invoice_id is None:
         return ScheduleChange.FeeOutcome.NONE
-    invoice = Invoice.objects.get(pk=change.fee_line.invoice_id)
+    invoice = Invoice.objects.get(pk=change.fee_invoice_id)
     if invoice.status == Invoice.Status.CANCELLED:
         return ScheduleChange.FeeOutcome.CANCELLED
     reason = _("Modification d'horaire %(number)s annulée") % {"number": change.confirmation.number}
@@ -207,7 +210,7 @@ def schedule_change_cancel(
     _lock_student(change.student)
     change = (
         ScheduleChange.objects.select_for_update(of=("self",))
-        .select_related("student", "term", "confirmation", "fee_line")
+        .select_related("student", "term", "confirmation")
         .get(pk=change.pk)
     )
     report = CancelReport()

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import InvoiceLine
+from billing.models import Invoice
 from portal.models import Confirmation
 from students.models import Course, Section, Student, Term
 
@@ -247,7 +247,7 @@ class LateFee(models.Model):
 
 class ScheduleChange(models.Model):
     """A confirmed schedule change (Modification d'horaire): the sections the student left and
-    joined (`lines`), the fee's invoice line, the confirmation number. Staff may cancel it:
+    joined (`lines`), the fee's invoice, the confirmation number. Staff may cancel it:
     the previous sections come back where places allow, and the fee is cancelled or refunded."""
 
     class Status(models.TextChoices):
@@ -272,13 +272,18 @@ class ScheduleChange(models.Model):
     confirmation = models.OneToOneField(
         Confirmation, on_delete=models.PROTECT, related_name="+", verbose_name=_("confirmation")
     )
-    fee_line = models.ForeignKey(
-        InvoiceLine,
+    # The invoice, not its line: the invoice import replaces lines, and a reference to a line
+    # would add a lookup to every replacement (tests/billing/test_import_invoices.py).
+    fee_invoice = models.ForeignKey(
+        Invoice,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("frais facturés"),
+        verbose_name=_("facture des frais"),
+    )
+    fee_amount = models.DecimalField(
+        _("frais facturés ($)"), max_digits=8, decimal_places=2, default=0
     )
     status = models.CharField(
         _("état"), max_length=10, choices=Status.choices, default=Status.CONFIRMED, db_index=True

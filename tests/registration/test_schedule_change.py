@@ -222,7 +222,7 @@ def test_confirm_moves_bills_emails_and_audits(setup, bob_client, commit):
         (setup.a1.pk, setup.a2.pk),
         (setup.b1.pk, setup.b3.pk),
     }
-    line = change.fee_line
+    line = change.fee_invoice.lines.get()
     assert line.description == FEE_TEXT and line.amount == Decimal("15.00")
     assert line.invoice.status == Invoice.Status.OPEN and line.invoice.session == "AUT-2026"
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.SCHEDULE_CHANGED).count() == 1
@@ -259,7 +259,7 @@ def test_no_fee_when_the_term_has_none(setup, bob_client):
     TermRegistration.objects.filter(pk=setup.registration.pk).update(change_fee=0)
     confirm(bob_client, setup.a2, setup.b1, setup.c1)
     change = ScheduleChange.objects.get()
-    assert change.fee_line is None and not Invoice.objects.exists()
+    assert change.fee_invoice is None and not Invoice.objects.exists()
 
 
 def test_wrong_password_changes_nothing(setup, bob_client):
@@ -387,7 +387,7 @@ def test_staff_list_and_cancel_unpaid(setup, bob_client, staff_client):
     assert change.fee_outcome == ScheduleChange.FeeOutcome.CANCELLED
     assert change.cancelled_by.username == "registraire"
     assert sections_of(setup.student, setup.term) == {setup.a1.pk, setup.b1.pk, setup.c1.pk}
-    assert change.fee_line.invoice.status == Invoice.Status.CANCELLED
+    assert change.fee_invoice.status == Invoice.Status.CANCELLED
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.SCHEDULE_CHANGE_CANCELLED).count() == 1
     # Cancelling again changes nothing.
     assert "déjà annulée" in text(cancel_action(staff_client, change))
@@ -404,7 +404,7 @@ def test_staff_cancel_paid_fee_is_refunded_and_full_section_reported(
         request=None,
         actor=staff,
         student=setup.student,
-        invoices=[change.fee_line.invoice],
+        invoices=[change.fee_invoice],
         method=Payment.IN_PERSON[0],
     )
     # a1's place is taken by someone else since Bob left it.
@@ -416,7 +416,7 @@ def test_staff_cancel_paid_fee_is_refunded_and_full_section_reported(
     change.refresh_from_db()
     assert change.fee_outcome == ScheduleChange.FeeOutcome.REFUNDED
     assert Payment.objects.get().status == Payment.Status.REFUNDED
-    assert change.fee_line.invoice.status == Invoice.Status.CANCELLED
+    assert change.fee_invoice.status == Invoice.Status.CANCELLED
 
 
 def test_staff_cancel_fee_paid_with_other_invoices_is_flagged(setup, bob_client):
@@ -434,7 +434,7 @@ def test_staff_cancel_fee_paid_with_other_invoices_is_flagged(setup, bob_client)
         request=None,
         actor=None,
         student=setup.student,
-        invoices=[change.fee_line.invoice, other],
+        invoices=[change.fee_invoice, other],
         method=Payment.IN_PERSON[0],
     )
     report = schedule_change_cancel(request=None, change=change, actor=None)
