@@ -74,6 +74,8 @@ def schedule_change_confirm(
     course, has a free place, and that no two meetings overlap. Charges the term's fee once
     (an invoice payable in the payment centre), issues a confirmation number, audits, and
     emails the student after commit. Raises ChangeClosed or ChangeRefused, nothing changed."""
+    # The window and the fee as they are now, not as the page read them.
+    registration = TermRegistration.objects.select_related("term").get(pk=registration.pk)
     if not registration.change_open():
         raise ChangeClosed
     term = registration.term
