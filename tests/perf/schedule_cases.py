@@ -7,9 +7,9 @@
 - ``adversarial_case``: no two courses ever conflict (each course has its own half-day of the
   week, its sections at different times inside it), so every one of the raw combinations is
   valid (16.7 million for 8 × 8): counting them one by one would take minutes. With
-  ``current_excluded``, every current section also meets on Friday evening and the wish
-  ``not_after=18 * 60`` removes them all, so the best alternatives are among the schedules that change
-  every course, by gaps and end of day only.
+  ``current_excluded``, every current section also meets on Friday evening and
+  the wish ``not_after=18 * 60`` removes them all, so the best alternatives are among the
+  schedules that change every course, by gaps and end of day only.
 """
 
 import random

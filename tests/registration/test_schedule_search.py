@@ -14,7 +14,7 @@ from registration.schedule_search import (
     Wishes,
     search,
 )
-from tests.perf.schedule_cases import realistic_case
+from tests.perf.schedule_cases import adversarial_case, realistic_case
 
 
 def overlaps(a: Meeting, b: Meeting) -> bool:
@@ -104,6 +104,22 @@ def test_same_as_brute_force_realistic(seed):
     result = search(courses, current, limit=20)
     assert result.total == len(expected)
     assert result.alternatives == expected[:20]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_same_as_brute_force_where_the_bounds_cut(seed):
+    """Many valid schedules, few asked: the branch and bound cuts by changes, then by idle
+    minutes and end of day (every current section excluded by a wish, on odd seeds)."""
+    excluded = bool(seed % 2)
+    courses, current = adversarial_case(
+        courses=4, sections=4 + seed % 3, seed=seed, current_excluded=excluded
+    )
+    wishes = Wishes(not_after=18 * 60) if excluded else Wishes()
+    expected = brute_force(courses, current, wishes)
+    for limit in (1, 7, 30):
+        result = search(courses, current, wishes, limit=limit)
+        assert result.total == len(expected)
+        assert result.alternatives == expected[:limit]
 
 
 def option(section_id, course_id, *meetings):
