@@ -320,31 +320,43 @@ class _Problem:
         current_rest = [current_bits & rest[d] for d in range(n + 1)]
         day_shift = [d * MINUTES_PER_DAY for d in range(DAYS)]
         later_bits = [course_bits[d + 1 :] for d in range(n)]
-        bounds: list[dict[int, tuple[int, list[int]]]] = [{} for _ in range(n + 1)]
+        bounds: list[dict[int, tuple[int, list[int], list[int]]]] = [{} for _ in range(n + 1)]
         nodes = 0
 
-        def reach(depth: int, allowed: int) -> tuple[int, list[int]]:
+        def reach(depth: int, allowed: int) -> tuple[int, list[int], list[int]]:
             """What the later courses can cover (the union of their allowed sections' minutes)
-            and must reach (per day, the latest of the courses' earliest possible ends)."""
+            and, per day, must reach: the latest of the courses' earliest possible ends, and
+            the earliest of the latest possible starts of the courses that meet that day in
+            every allowed section."""
             key = allowed & rest[depth]
             found = bounds[depth].get(key)
             if found is None:
                 cover = 0
-                need = [0] * DAYS
+                need_end = [0] * DAYS
+                need_start = [MINUTES_PER_DAY] * DAYS
                 for bits in course_bits[depth:]:
-                    earliest = [MINUTES_PER_DAY] * DAYS
+                    earliest_end = [MINUTES_PER_DAY] * DAYS
+                    latest_start = [0] * DAYS
                     for g in _bits(allowed & bits):
                         cover |= masks[g]
                         ends = [0] * DAYS
-                        for d, _, end in meetings[g]:
-                            ends[d] = end
+                        starts = [MINUTES_PER_DAY] * DAYS
+                        for d, start, end in meetings[g]:
+                            if end > ends[d]:
+                                ends[d] = end
+                            if start < starts[d]:
+                                starts[d] = start
                         for d in range(DAYS):
-                            if ends[d] < earliest[d]:
-                                earliest[d] = ends[d]
+                            if ends[d] < earliest_end[d]:
+                                earliest_end[d] = ends[d]
+                            if starts[d] > latest_start[d]:
+                                latest_start[d] = starts[d]
                     for d in range(DAYS):
-                        if earliest[d] > need[d]:
-                            need[d] = earliest[d]
-                found = bounds[depth][key] = (cover, need)
+                        if earliest_end[d] > need_end[d]:
+                            need_end[d] = earliest_end[d]
+                        if latest_start[d] < need_start[d]:
+                            need_start[d] = latest_start[d]
+                found = bounds[depth][key] = (cover, need_end, need_start)
             return found
 
         def visit(depth: int, allowed: int, changed: int, busy: int, week: int) -> None:
@@ -370,15 +382,19 @@ class _Problem:
                 return
             if len(heap) == limit and least == -heap[0][0]:
                 worst_gaps, worst_end = -heap[0][1], -heap[0][2]
-                cover, need = reach(depth, allowed)
+                cover, need_end, need_start = reach(depth, allowed)
                 idle = day_end = 0
                 for d in range(DAYS):
+                    # The final day spans at least [low, high): its classes so far, and what
+                    # the later courses must add.
                     if last[d] >= 0:
-                        end = last[d] if last[d] > need[d] else need[d]
-                        idle |= ((1 << (end - first[d])) - 1) << (day_shift[d] + first[d])
-                        day_end += end
+                        low = first[d] if first[d] < need_start[d] else need_start[d]
+                        high = last[d] if last[d] > need_end[d] else need_end[d]
                     else:
-                        day_end += need[d]
+                        low, high = need_start[d], need_end[d]
+                    if low < high:
+                        idle |= ((1 << (high - low)) - 1) << (day_shift[d] + low)
+                    day_end += high
                 # Idle minutes inside a day that no allowed section could fill.
                 stuck = (idle & ~week & ~cover).bit_count()
                 if stuck > worst_gaps or (stuck == worst_gaps and day_end > worst_end):
