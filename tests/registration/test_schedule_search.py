@@ -279,6 +279,55 @@ def test_a_wish_that_leaves_a_course_without_section_leaves_nothing():
 def test_the_realistic_8_by_8_case_visits_few_nodes():
     """The benchmark's seeded 8 courses × 8 sections (16.7 M raw combinations): a bound on the
     nodes visited, not on time, so that a slower search shows here on any machine."""
-    courses, current = realistic_case(courses=8, sections=8, seed=1)
+    for seed in range(1, 6):
+        courses, current = realistic_case(courses=8, sections=8, seed=seed)
+        result = search(courses, current)
+        assert result.nodes < 2_000
+        assert result.total == len(brute_force_fast(courses, current))
+
+
+def test_millions_of_valid_schedules_are_counted_without_visiting_them():
+    """Adversarial: no two courses conflict, every one of the 8^8 schedules is valid."""
+    courses, current = adversarial_case(courses=8, sections=8, seed=1)
     result = search(courses, current)
+    assert result.total == 8**8 - 1
+    assert result.count_nodes <= 8
+    assert [a.changed for a in result.alternatives] == [1] * 50
+    assert result.nodes < 5_000
+
+
+def test_the_best_among_millions_that_all_change_every_section():
+    """Adversarial: every current section excluded by a wish, 7^8 alternatives that all change
+    every course; the best 50 by idle minutes and end of day, found by the bounds."""
+    courses, current = adversarial_case(courses=8, sections=8, seed=1, current_excluded=True)
+    result = search(courses, current, Wishes(not_after=18 * 60))
+    assert result.total == 7**8
     assert result.nodes < 20_000
+    keys = [a.key for a in result.alternatives]
+    assert keys == sorted(keys) and len(keys) == 50
+    # The best: each day's pair of courses (morning, afternoon) chosen for the least idle time.
+    best_gaps = 0
+    for day in range(4):
+        morning = [o for o in courses[2 * day] if o.meetings[-1].end <= 18 * 60]
+        afternoon = [o for o in courses[2 * day + 1] if o.meetings[-1].end <= 18 * 60]
+        best_gaps += min(
+            b.meetings[0].start - a.meetings[0].end for a in morning for b in afternoon
+        )
+    assert result.alternatives[0].gaps == best_gaps
+
+
+def brute_force_fast(courses, current):
+    """Every valid alternative by a plain backtracking (no wishes): the 8 × 8 count's check."""
+    found = []
+
+    def extend(index, chosen, taken):
+        if index == len(courses):
+            if [o.section_id for o in chosen] != list(current):
+                found.append(tuple(o.section_id for o in chosen))
+            return
+        for candidate in courses[index]:
+            if not any(overlaps(m, t) for m in candidate.meetings for t in taken):
+                extend(index + 1, [*chosen, candidate], [*taken, *candidate.meetings])
+
+    extend(0, [], [])
+    return found
