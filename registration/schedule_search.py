@@ -248,6 +248,28 @@ class _Problem:
             most *= len(options)
         self.width = most.bit_length() + 1
 
+    def count_order(self) -> list[int]:
+        """The depths in the order the count takes them: the course with the most conflicting
+        pairs first, then each time the course with the most conflicts with those already
+        taken (ties: the search's order). Settling the courses that constrain each other
+        together keeps fewer distinct "sections still allowed" states to memoise (2 to 3 times
+        fewer nodes on dense random cases)."""
+        n, everything, course_bits, keeps = self.n, self.everything, self.course_bits, self.keeps
+        weight = [[0] * n for _ in range(n)]
+        for a in range(n):
+            for g in _bits(course_bits[a]):
+                conflicts = ~keeps[g] & everything
+                for b in range(n):
+                    if b != a:
+                        weight[a][b] += (conflicts & course_bits[b]).bit_count()
+        taken = [max(range(n), key=lambda a: (sum(weight[a]), -a))]
+        left = [a for a in range(n) if a != taken[0]]
+        while left:
+            chosen = max(left, key=lambda a: (sum(weight[a][b] for b in taken), -a))
+            taken.append(chosen)
+            left.remove(chosen)
+        return taken
+
     def count_by_changes(self) -> tuple[list[int], int]:
         """How many valid schedules change 0, 1, … n sections (0: the current one, if valid).
 
@@ -256,19 +278,28 @@ class _Problem:
         addition and one more change is one shift.
         """
         n, width = self.n, self.width
-        course_bits, rest, keeps, current_bits = (
-            self.course_bits,
-            self.rest,
-            self.keeps,
-            self.current_bits,
-        )
+        keeps, current_bits = self.keeps, self.current_bits
+        course_bits = [self.course_bits[d] for d in self.count_order()]
+        rest = [0] * (n + 1)
+        for depth in range(n - 1, -1, -1):
+            rest[depth] = rest[depth + 1] | course_bits[depth]
+        # touched[g]: the later courses that section g removes sections from, the only ones
+        # that taking g can leave empty (forward checking).
+        touched: dict[int, tuple[int, ...]] = {}
+        for depth in range(n):
+            for g in _bits(course_bits[depth]):
+                touched[g] = tuple(b for b in course_bits[depth + 1 :] if b & ~keeps[g])
         memo: list[dict[int, int]] = [{} for _ in range(n + 1)]
         nodes = 0
+        last = n - 1
 
         def count(depth: int, allowed: int) -> int:
             nonlocal nodes
-            if depth == n:
-                return 1
+            if depth == last:
+                # The last course: each allowed section completes one schedule.
+                options = allowed & course_bits[depth]
+                mine = options & current_bits
+                return (1 if mine else 0) + ((options ^ mine).bit_count() << width)
             key = allowed & rest[depth]
             seen = memo[depth].get(key)
             if seen is not None:
@@ -276,13 +307,13 @@ class _Problem:
             nodes += 1
             packed = 0
             options = allowed & course_bits[depth]
-            later = course_bits[depth + 1 :]
             while options:
                 low = options & -options
                 options ^= low
-                narrowed = allowed & keeps[low.bit_length() - 1]
+                g = low.bit_length() - 1
+                narrowed = allowed & keeps[g]
                 # Forward checking: every later course keeps at least one section.
-                for bits in later:
+                for bits in touched[g]:
                     if not narrowed & bits:
                         break
                 else:
