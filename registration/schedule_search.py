@@ -42,13 +42,19 @@ searched fewest sections first (mapped back to the caller's order in the results
 - ``total`` is counted by a memoised recursion over (course, sections still allowed for the
   courses after it): two partial schedules that leave the same sections allowed have the same
   number of completions, so millions of valid schedules are counted without visiting each one.
+  It counts by number of sections changed, which tells how many changes the ``limit``-th best
+  has: the search for the best never goes further.
 - The best ``limit`` are found by a depth-first branch and bound with forward checking: taking
   a section removes the sections it conflicts with from the later courses, and a branch stops
   as soon as a later course has none left. The best ``limit`` so far are kept in a bounded heap;
   a branch stops when its lower bound is worse than the heap's worst: the sections changed so
-  far plus the later courses whose current section is no longer allowed; then the idle minutes
-  between classes already placed that no section still allowed could fill; then the sum of the
-  days' ends so far (which can only grow).
+  far plus the later courses whose current section is no longer allowed; then the idle minutes,
+  within each day's known span (its classes so far, and what the later courses must add that
+  day), that no section still allowed could fill; then the days' ends so far and to come.
+
+The known hard case, far from a college's timetable: sections of one short meeting a week at
+random times (billions of valid schedules without structure), where the exact count visits
+hundreds of thousands of states (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -129,10 +135,11 @@ def fits_wishes(option: Option, wishes: Wishes) -> bool:
 
 
 def option_mask(option: Option) -> int | None:
-    """The week's minutes of a section, or None when its own meetings overlap or are empty."""
+    """The week's minutes of a section, or None when its own meetings overlap or one of them
+    is empty or outside the week."""
     mask = 0
     for meeting in option.meetings:
-        if meeting.end <= meeting.start:
+        if not (0 <= meeting.day < DAYS and 0 <= meeting.start < meeting.end <= MINUTES_PER_DAY):
             return None
         bits = meeting_mask(meeting)
         if mask & bits:
@@ -142,8 +149,17 @@ def option_mask(option: Option) -> int | None:
 
 
 def candidates(options: Sequence[Option], wishes: Wishes) -> list[Option]:
-    """A course's sections that can be part of an alternative on their own."""
-    fitting = [o for o in options if fits_wishes(o, wishes) and option_mask(o) is not None]
+    """A course's sections that can be part of an alternative on their own.
+
+    A kept section that another wish excludes leaves its course, hence the search, empty.
+    """
+    fitting, seen = [], set()
+    for option in options:
+        if option.section_id in seen:
+            continue  # a section listed twice is one choice
+        seen.add(option.section_id)
+        if fits_wishes(option, wishes) and option_mask(option) is not None:
+            fitting.append(option)
     offered = {o.section_id for o in options}
     kept = offered & wishes.keep
     if kept:

@@ -225,6 +225,18 @@ def test_wish_keep_two_sections_of_one_course_leaves_nothing():
     assert (result.total, result.alternatives) == (0, [])
 
 
+def test_wish_keep_a_section_that_another_wish_excludes_leaves_nothing():
+    courses = three_by_three()
+    result = search(courses, [10, 20, 30], Wishes(keep=frozenset({21}), free_day=TUESDAY))
+    assert (result.total, result.alternatives) == (0, [])
+
+
+def test_a_section_listed_twice_is_one_choice():
+    courses = three_by_three()
+    courses[0] = [*courses[0], courses[0][1]]
+    assert search(courses, [10, 20, 30]).total == 26
+
+
 def test_wish_not_before():
     courses = [
         [option(1, 1, (MONDAY, 8 * H, 10 * H)), option(2, 1, (MONDAY, 10 * H, 12 * H))],
