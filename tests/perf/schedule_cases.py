@@ -7,9 +7,12 @@
 - ``adversarial_case``: no two courses ever conflict (each course has its own half-day of the
   week, its sections at different times inside it), so every one of the raw combinations is
   valid (16.7 million for 8 × 8): counting them one by one would take minutes. With
-  ``current_excluded``, every current section also meets on Friday evening and the wish
-  ``not_after=18 * 60`` removes them all, so the best alternatives are among the schedules that change
-  every course, by gaps and end of day only.
+  ``current_excluded``, every current section also meets on Friday evening and
+  the wish ``not_after=18 * 60`` removes them all, so the best alternatives are among the
+  schedules that change every course, by gaps and end of day only.
+- ``short_meetings_case``: the search's known hard case, not a cégep's: every section meets
+  once a week for 1 to 1.5 h at a random time, so most combinations are valid (billions for
+  10 × 12) and they share no structure that the memoised count could fold.
 """
 
 import random
@@ -87,3 +90,22 @@ def adversarial_case(
         rng.shuffle(options)
         result.append(options)
     return result, current
+
+
+def short_meetings_case(
+    *, courses: int, sections: int, seed: int
+) -> tuple[list[list[Option]], list[int]]:
+    rng = random.Random(seed)
+    result: list[list[Option]] = []
+    next_id = 1
+    for course_id in range(1, courses + 1):
+        options = []
+        for _ in range(sections):
+            length = rng.choice([60, 90])
+            start = rng.randrange(8 * H, 18 * H - length + 1, 30)
+            options.append(
+                Option(next_id, course_id, (Meeting(rng.randrange(5), start, start + length),))
+            )
+            next_id += 1
+        result.append(options)
+    return result, [options[0].section_id for options in result]

@@ -14,7 +14,7 @@ from registration.schedule_search import (
     Wishes,
     search,
 )
-from tests.perf.schedule_cases import realistic_case
+from tests.perf.schedule_cases import adversarial_case, realistic_case
 
 
 def overlaps(a: Meeting, b: Meeting) -> bool:
@@ -104,6 +104,22 @@ def test_same_as_brute_force_realistic(seed):
     result = search(courses, current, limit=20)
     assert result.total == len(expected)
     assert result.alternatives == expected[:20]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_same_as_brute_force_where_the_bounds_cut(seed):
+    """Many valid schedules, few asked: the branch and bound cuts by changes, then by idle
+    minutes and end of day (every current section excluded by a wish, on odd seeds)."""
+    excluded = bool(seed % 2)
+    courses, current = adversarial_case(
+        courses=4, sections=4 + seed % 3, seed=seed, current_excluded=excluded
+    )
+    wishes = Wishes(not_after=18 * 60) if excluded else Wishes()
+    expected = brute_force(courses, current, wishes)
+    for limit in (1, 7, 30):
+        result = search(courses, current, wishes, limit=limit)
+        assert result.total == len(expected)
+        assert result.alternatives == expected[:limit]
 
 
 def option(section_id, course_id, *meetings):
@@ -209,6 +225,18 @@ def test_wish_keep_two_sections_of_one_course_leaves_nothing():
     assert (result.total, result.alternatives) == (0, [])
 
 
+def test_wish_keep_a_section_that_another_wish_excludes_leaves_nothing():
+    courses = three_by_three()
+    result = search(courses, [10, 20, 30], Wishes(keep=frozenset({21}), free_day=TUESDAY))
+    assert (result.total, result.alternatives) == (0, [])
+
+
+def test_a_section_listed_twice_is_one_choice():
+    courses = three_by_three()
+    courses[0] = [*courses[0], courses[0][1]]
+    assert search(courses, [10, 20, 30]).total == 26
+
+
 def test_wish_not_before():
     courses = [
         [option(1, 1, (MONDAY, 8 * H, 10 * H)), option(2, 1, (MONDAY, 10 * H, 12 * H))],
@@ -263,6 +291,55 @@ def test_a_wish_that_leaves_a_course_without_section_leaves_nothing():
 def test_the_realistic_8_by_8_case_visits_few_nodes():
     """The benchmark's seeded 8 courses × 8 sections (16.7 M raw combinations): a bound on the
     nodes visited, not on time, so that a slower search shows here on any machine."""
-    courses, current = realistic_case(courses=8, sections=8, seed=1)
+    for seed in range(1, 6):
+        courses, current = realistic_case(courses=8, sections=8, seed=seed)
+        result = search(courses, current)
+        assert result.nodes < 2_000
+        assert result.total == len(brute_force_fast(courses, current))
+
+
+def test_millions_of_valid_schedules_are_counted_without_visiting_them():
+    """Adversarial: no two courses conflict, every one of the 8^8 schedules is valid."""
+    courses, current = adversarial_case(courses=8, sections=8, seed=1)
     result = search(courses, current)
+    assert result.total == 8**8 - 1
+    assert result.count_nodes <= 8
+    assert [a.changed for a in result.alternatives] == [1] * 50
+    assert result.nodes < 5_000
+
+
+def test_the_best_among_millions_that_all_change_every_section():
+    """Adversarial: every current section excluded by a wish, 7^8 alternatives that all change
+    every course; the best 50 by idle minutes and end of day, found by the bounds."""
+    courses, current = adversarial_case(courses=8, sections=8, seed=1, current_excluded=True)
+    result = search(courses, current, Wishes(not_after=18 * 60))
+    assert result.total == 7**8
     assert result.nodes < 20_000
+    keys = [a.key for a in result.alternatives]
+    assert keys == sorted(keys) and len(keys) == 50
+    # The best: each day's pair of courses (morning, afternoon) chosen for the least idle time.
+    best_gaps = 0
+    for day in range(4):
+        morning = [o for o in courses[2 * day] if o.meetings[-1].end <= 18 * 60]
+        afternoon = [o for o in courses[2 * day + 1] if o.meetings[-1].end <= 18 * 60]
+        best_gaps += min(
+            b.meetings[0].start - a.meetings[0].end for a in morning for b in afternoon
+        )
+    assert result.alternatives[0].gaps == best_gaps
+
+
+def brute_force_fast(courses, current):
+    """Every valid alternative by a plain backtracking (no wishes): the 8 × 8 count's check."""
+    found = []
+
+    def extend(index, chosen, taken):
+        if index == len(courses):
+            if [o.section_id for o in chosen] != list(current):
+                found.append(tuple(o.section_id for o in chosen))
+            return
+        for candidate in courses[index]:
+            if not any(overlaps(m, t) for m in candidate.meetings for t in taken):
+                extend(index + 1, [*chosen, candidate], [*taken, *candidate.meetings])
+
+    extend(0, [], [])
+    return found
