@@ -101,6 +101,7 @@ class InstitutionAdmin(admin.ModelAdmin):
             _("Confirmation d'inscription"),
             {"fields": ["enrolment_confirmation_dates", "enrolment_late_fee"]},
         ),
+        (_("Modification d'horaire"), {"fields": ["schedule_change_fee"]}),
         (
             _("Portail des parents"),
             {

@@ -208,6 +208,14 @@ class Institution(models.Model):
         validators=[MinValueValidator(Decimal("0.00"))],
         help_text=_("Proposés pour une nouvelle session ; 0 : aucuns frais."),
     )
+    schedule_change_fee = models.DecimalField(
+        _("frais par modification d'horaire ($)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("Proposés pour une nouvelle session ; 0 : aucuns frais."),
+    )
     diploma_credits = models.PositiveSmallIntegerField(
         _("crédits requis pour le diplôme"),
         default=0,
@@ -468,6 +476,11 @@ class AuditEvent(models.Model):
         ENROLMENT_CONFIRMED = "registration.confirmed", _("Inscription confirmée")
         LATE_FEE_CHARGED = "registration.late_fee", _("Frais de retard de confirmation facturés")
         PLACEMENT_RUN = "registration.placement", _("Placement des étudiants dans les groupes")
+        SCHEDULE_CHANGED = "registration.schedule_changed", _("Modification d'horaire confirmée")
+        SCHEDULE_CHANGE_CANCELLED = (
+            "registration.schedule_change_cancelled",
+            _("Modification d'horaire annulée par le personnel"),
+        )
 
     kind = models.CharField(_("événement"), max_length=40, choices=Kind.choices, db_index=True)
     created_at = models.DateTimeField(_("date (UTC)"), auto_now_add=True, db_index=True)

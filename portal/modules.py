@@ -45,7 +45,12 @@ MODULES: tuple[Module, ...] = (
         _("Consultez et imprimez votre horaire"),
         "students:schedule",
     ),
-    Module("schedule_change", _("Modification d'horaire"), _("Choisissez un autre horaire")),
+    Module(
+        "schedule_change",
+        _("Modification d'horaire"),
+        _("Choisissez un autre horaire"),
+        "registration:schedule_change",
+    ),
     Module(
         "course_choice",
         _("Choix de cours"),

@@ -27,6 +27,7 @@ INSTITUTION_DEFAULTS: dict[str, Any] = {
     "passing_grade": 60,
     "enrolment_confirmation_dates": "",
     "enrolment_late_fee": 0,
+    "schedule_change_fee": 0,
     # Second factor: required for staff and employees, optional for students and parents.
     "second_factor_staff": "required",
     "second_factor_employees": "required",
@@ -100,6 +101,9 @@ PRESETS: dict[str, dict[str, Any]] = {
             # Seed 001: "Le 20 septembre et le 15 février … des frais de retard de 25 $"
             "enrolment_confirmation_dates": "09-20 02-15",
             "enrolment_late_fee": 25,
+            # Seed 001: "des frais (15 $) vous seront facturés pour chaque modification
+            # d'horaire confirmée".
+            "schedule_change_fee": 15,
         },
         "schools": [{"code": "thetford", "name": "Cégep de Thetford", "is_main": True}],
     },

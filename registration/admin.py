@@ -17,12 +17,15 @@ from django.utils.translation import gettext_lazy
 
 from portal.admin_a11y import TabularInline
 from portal.csv_export import csv_response
+from registration.change_services import schedule_change_cancel
 from registration.models import (
     ChosenCourse,
     CourseChoice,
     ElectiveList,
     EnrolmentConfirmation,
     LateFee,
+    ScheduleChange,
+    ScheduleChangeLine,
     TermRegistration,
 )
 from registration.placement import placement_run
@@ -39,11 +42,23 @@ class TermRegistrationAdmin(ImportableAdmin):
         "confirmation_deadline",
         "late_fee",
         "placed_at",
+        "change_opens",
+        "change_closes",
+        "change_fee",
     ]
     list_select_related = ["term"]
     readonly_fields = ["placed_at"]
     actions = ["place_dry_run", "place_students", "export_unconfirmed"]
     change_form_template = "admin/registration/termregistration/change_form.html"
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        # A new term's fees start from the institution's (portal's Institution admin).
+        initial = super().get_changeform_initial_data(request)
+        institution = getattr(request, "institution", None)
+        if institution is not None:
+            initial.setdefault("late_fee", institution.enrolment_late_fee)
+            initial.setdefault("change_fee", institution.schedule_change_fee)
+        return initial
 
     def get_urls(self) -> list[URLPattern]:
         return [
@@ -184,3 +199,92 @@ class LateFeeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class ScheduleChangeLineInline(admin.TabularInline):
+    model = ScheduleChangeLine
+    extra = 0
+    fields = ["previous", "new"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ScheduleChange)
+class ScheduleChangeAdmin(admin.ModelAdmin):
+    """The schedule changes of each term; "Annuler" puts the previous sections back where
+    places allow and cancels or refunds the fee (registration.change_services)."""
+
+    list_display = [
+        "student",
+        "term",
+        "confirmation",
+        "confirmed_at",
+        "status",
+        "fee_amount",
+        "fee_outcome",
+    ]
+    list_filter = ["term", "status", "fee_outcome"]
+    search_fields = ["student__matricule", "student__last_name", "confirmation__number"]
+    list_select_related = ["student", "term", "confirmation"]
+    readonly_fields = [
+        "student",
+        "term",
+        "confirmation",
+        "fee_invoice",
+        "fee_amount",
+        "status",
+        "confirmed_at",
+        "cancelled_at",
+        "cancelled_by",
+        "fee_outcome",
+        "cancel_note",
+    ]
+    inlines = [ScheduleChangeLineInline]
+    actions = ["cancel_changes"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(
+        description=gettext_lazy("Annuler les modifications d'horaire sélectionnées"),
+        permissions=["change"],
+    )
+    def cancel_changes(self, request: HttpRequest, queryset: QuerySet[ScheduleChange]) -> None:
+        outcomes = dict(ScheduleChange.FeeOutcome.choices)
+        for change in queryset.select_related("student", "confirmation"):
+            if change.status != ScheduleChange.Status.CONFIRMED:
+                self.message_user(
+                    request,
+                    _("%(number)s : déjà annulée, rien n'a changé.")
+                    % {"number": change.confirmation.number},
+                    messages.WARNING,
+                )
+                continue
+            report = schedule_change_cancel(request=request, change=change, actor=request.user)
+            text = _("%(number)s (%(student)s) annulée.") % {
+                "number": change.confirmation.number,
+                "student": change.student,
+            }
+            if report.restored:
+                text += " " + _("Groupes rétablis : %(list)s.") % {
+                    "list": ", ".join(report.restored)
+                }
+            if report.fee_outcome:
+                text += " " + _("Frais : %(outcome)s.") % {"outcome": outcomes[report.fee_outcome]}
+            self.message_user(request, text, messages.SUCCESS)
+            if report.not_restored:
+                self.message_user(
+                    request,
+                    _("%(number)s : groupes non rétablis : %(list)s.")
+                    % {
+                        "number": change.confirmation.number,
+                        "list": ", ".join(report.not_restored),
+                    },
+                    messages.WARNING,
+                )

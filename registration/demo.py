@@ -1,6 +1,8 @@
 """The demo's next term: its course choice window open now, the grid's next session offered
 in sections with places, two elective lists to rank, and a confirmation deadline for the term
-under way, so that a newcomer can choose courses, run the placement and confirm (README)."""
+under way, so that a newcomer can choose courses, run the placement and confirm (README).
+Then the term under way's schedule change window, open now, with second groups of some
+courses, so that a newcomer can change a schedule (Modification d'horaire)."""
 
 import datetime
 from decimal import Decimal
@@ -132,4 +134,54 @@ def demo_registration(institution: Institution) -> list[str]:
         f"Registration: course choice for {upcoming.code} open until "
         f"{(now + datetime.timedelta(days=14)):%Y-%m-%d}; enrolment confirmation for "
         f"{current.code} until {deadline:%Y-%m-%d}; then: manage.py place_students {upcoming.code}",
+    ]
+
+
+# Second groups in the term under way (students.demo puts everyone in group 01): code,
+# places, meetings. Together with group 01 they make real alternatives: 601-102-MQ's group 02
+# and 420-2B4-TH's overlap on Tuesday; 360-C01-TH's and 420-2A4-TH's on Friday; freeing
+# Friday means moving 201-2M3-TH and 601-102-MQ.
+SECOND_GROUPS = [
+    ("420-2A4-TH", 30, [(3, "10:15", "12:15", "D-2122"), (5, "13:00", "15:00", "D-2122")]),
+    ("420-2B4-TH", 30, [(2, "15:15", "17:15", "D-2126"), (5, "15:15", "17:15", "D-2126")]),
+    ("201-2M3-TH", 30, [(1, "16:15", "18:15", "B-1312"), (3, "15:15", "17:15", "B-1312")]),
+    ("601-102-MQ", 30, [(2, "15:15", "17:15", "B-2207"), (4, "11:15", "12:45", "B-2207")]),
+    ("360-C01-TH", 25, [(5, "13:00", "15:00", "C-1105")]),
+]  # fmt: skip
+# The term's fee when the preset has none: seed 001's "des frais (15 $) … pour chaque
+# modification d'horaire confirmée", so that the demo shows the fee in the payment centre.
+DEMO_CHANGE_FEE = Decimal("15.00")
+
+
+@demo_step(order=36)
+@transaction.atomic
+def demo_schedule_change(institution: Institution) -> list[str]:
+    today = timezone.localdate()
+    current = Term.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
+    if current is None:
+        return []
+    registration = TermRegistration.objects.filter(term=current).first()
+    if registration is None:
+        return []
+    for course_code, places, meetings in SECOND_GROUPS:
+        first = (
+            Section.objects.filter(term=current, course__code=course_code, group="01")
+            .select_related("course")
+            .first()
+        )
+        if first is None:
+            continue
+        _section(current, first.course, "02", places, meetings)
+        Section.objects.filter(
+            term=current, course=first.course, group="02", teacher__isnull=True
+        ).update(teacher=first.teacher)
+    if registration.change_opens is None:
+        now = timezone.now()
+        registration.change_opens = now - datetime.timedelta(days=1)
+        registration.change_closes = now + datetime.timedelta(days=14)
+        registration.change_fee = institution.schedule_change_fee or DEMO_CHANGE_FEE
+        registration.save(update_fields=["change_opens", "change_closes", "change_fee"])
+    return [
+        f"Schedule change: {current.code} open until {registration.change_closes:%Y-%m-%d}, "
+        f"{registration.change_fee} $ per confirmed change",
     ]

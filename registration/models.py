@@ -13,9 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from billing.models import Invoice
 from portal.models import Confirmation
 from portal.templatetags.portal_format import money
-from students.models import Course, Student, Term
+from students.models import Course, Section, Student, Term
 
 
 class TermRegistration(models.Model):
@@ -39,6 +40,23 @@ class TermRegistration(models.Model):
         validators=[MinValueValidator(0)],
     )
     placed_at = models.DateTimeField(_("placement fait le"), null=True, blank=True)
+    change_opens = models.DateTimeField(
+        _("ouverture de la modification d'horaire"), null=True, blank=True
+    )
+    change_closes = models.DateTimeField(
+        _("fermeture de la modification d'horaire"),
+        null=True,
+        blank=True,
+        help_text=_("Vides : pas de modification d'horaire pour cette session."),
+    )
+    change_fee = models.DecimalField(
+        _("frais par modification d'horaire ($)"),
+        max_digits=8,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("Facturés pour chaque modification confirmée ; 0 : aucuns frais."),
+    )
 
     class Meta:
         verbose_name = _("calendrier d'inscription")
@@ -53,10 +71,33 @@ class TermRegistration(models.Model):
             raise ValidationError(
                 {"choice_closes": _("La fermeture doit suivre l'ouverture du choix de cours.")}
             )
+        if (self.change_opens is None) != (self.change_closes is None):
+            raise ValidationError(
+                {
+                    "change_closes": _(
+                        "Donnez l'ouverture et la fermeture de la modification d'horaire, "
+                        "ou laissez les deux vides."
+                    )
+                }
+            )
+        if self.change_opens and self.change_closes and self.change_opens >= self.change_closes:
+            raise ValidationError(
+                {
+                    "change_closes": _(
+                        "La fermeture doit suivre l'ouverture de la modification d'horaire."
+                    )
+                }
+            )
 
     def choice_open(self, now: datetime.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.choice_opens <= now < self.choice_closes
+
+    def change_open(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        if self.change_opens is None or self.change_closes is None:
+            return False
+        return self.change_opens <= now < self.change_closes
 
     def confirmation_open(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
@@ -220,3 +261,90 @@ class LateFee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} {self.term} {money(self.amount)}"
+
+
+class ScheduleChange(models.Model):
+    """A confirmed schedule change (Modification d'horaire): the sections the student left and
+    joined (`lines`), the fee's invoice, the confirmation number. Staff may cancel it:
+    the previous sections come back where places allow, and the fee is cancelled or refunded."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmée")
+        CANCELLED = "cancelled", _("Annulée")
+
+    class FeeOutcome(models.TextChoices):
+        NONE = "", _("—")
+        CANCELLED = "cancelled", _("Facture annulée")
+        REFUNDED = "refunded", _("Paiement remboursé")
+        REFUND_DUE = "refund_due", _("Remboursement à faire au comptoir")
+
+    student = models.ForeignKey(
+        Student,
+        on_delete=models.CASCADE,
+        related_name="schedule_changes",
+        verbose_name=_("étudiant"),
+    )
+    term = models.ForeignKey(
+        Term, on_delete=models.CASCADE, related_name="schedule_changes", verbose_name=_("session")
+    )
+    confirmation = models.OneToOneField(
+        Confirmation, on_delete=models.PROTECT, related_name="+", verbose_name=_("confirmation")
+    )
+    # The invoice, not its line: the invoice import replaces lines, and a reference to a line
+    # would add a lookup to every replacement (tests/billing/test_import_invoices.py).
+    fee_invoice = models.ForeignKey(
+        Invoice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("facture des frais"),
+    )
+    fee_amount = models.DecimalField(
+        _("frais facturés ($)"), max_digits=8, decimal_places=2, default=0
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.CONFIRMED, db_index=True
+    )
+    confirmed_at = models.DateTimeField(_("confirmée le"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("annulée par"),
+    )
+    fee_outcome = models.CharField(
+        _("frais à l'annulation"), max_length=10, choices=FeeOutcome.choices, blank=True
+    )
+    cancel_note = models.CharField(_("résultat de l'annulation"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("modification d'horaire")
+        verbose_name_plural = _("modifications d'horaire")
+        ordering = ["-confirmed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.term} ({self.confirmation.number})"
+
+
+class ScheduleChangeLine(models.Model):
+    """One course whose section changed: from `previous` to `new`."""
+
+    change = models.ForeignKey(ScheduleChange, on_delete=models.CASCADE, related_name="lines")
+    previous = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="+", verbose_name=_("groupe quitté")
+    )
+    new = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="+", verbose_name=_("nouveau groupe")
+    )
+
+    class Meta:
+        verbose_name = _("groupe changé")
+        verbose_name_plural = _("groupes changés")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.previous.course.code} {self.previous.group} → {self.new.group}"

@@ -70,6 +70,11 @@ class ChoiceWindowImporter(Importer):
         for registration in TermRegistration.objects.select_related("term"):
             self.existing[registration.term] = registration  # type: ignore[index]
 
+    def initial(self) -> dict[str, Any]:
+        # A new term's schedule change fee is the institution's (its window is set in the
+        # admin: docs/registration.md).
+        return {"change_fee": self.institution.schedule_change_fee}
+
     def clean_term(self, value: str) -> Term:
         term = self.terms.get(cells.term_key(value))
         if term is None:

@@ -83,6 +83,8 @@ def test_student_pages(
         (reverse("library:loans"), None),
         (reverse("library:holds"), None),
         (reverse("library:reperes"), None),
+        # Modification d'horaire: the demo's alternatives for 2026001, as weekly grids.
+        (reverse("registration:schedule_change") + "?continuer=1", "Modification d'horaire"),
     ):
         page.goto(path)
         if heading:

@@ -1,6 +1,7 @@
 """The demo's next term: the choice window is open, 2026002 chooses and submits, the
 placement places him, and the term under way asks him to confirm."""
 
+import html
 import re
 from io import StringIO
 
@@ -55,3 +56,28 @@ def test_demo_choice_placement_and_confirmation(demo, client):
     # Running the demo again adds nothing.
     call_command("demo", stdout=StringIO())
     assert TermRegistration.objects.count() == 2
+
+
+def test_demo_schedule_change(demo, client):
+    """The README's path: 2026001 asks for a free Friday, takes the one schedule offered and
+    confirms; the fee is in the payment centre."""
+    assert "Schedule change: " in demo and "per confirmed change" in demo
+    student_login(client, "2026001", DEMO_PASSWORD)
+    url = reverse("registration:schedule_change")
+    listed = client.get(url, {"continuer": "1"}).content.decode()
+    assert listed.count("Cliquez ici pour sélectionner cet horaire") >= 10
+    friday = client.get(url, {"continuer": "1", "free_day": "4"}).content.decode()
+    assert friday.count("Cliquez ici pour sélectionner cet horaire") == 1
+    sections = re.search(r"sections=([0-9%C]+)", friday).group(1).replace("%2C", ",")
+    response = client.post(
+        reverse("registration:schedule_change_confirm"),
+        {"sections": sections, "password": DEMO_PASSWORD},
+        follow=True,
+    )
+    assert "La modification d'horaire est effectuée" in html.unescape(response.content.decode())
+    statement = html.unescape(client.get(reverse("billing:statement")).content.decode())
+    assert "Frais de modification d'horaire" in statement
+    fridays = Enrolment.objects.filter(
+        student__matricule="2026001", section__term__registration__change_opens__isnull=False
+    ).filter(section__meetings__day=5)
+    assert not fridays.exists()

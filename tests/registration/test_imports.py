@@ -131,3 +131,15 @@ def test_sections_capacity_column(institution, tmp_path):
     rows[1][3] = "30"
     message = refused(write_csv(tmp_path / "s3.csv", headers, rows), "sections")
     assert "a « capacity » = « 40 » à la ligne 2, mais « 30 » ici" in message
+
+
+def test_a_new_window_takes_the_institutions_schedule_change_fee(load_preset, tmp_path):
+    load_preset("thetford")  # seed 001: 15 $ per confirmed schedule change
+    make_term("HIV-2027", datetime.date(2027, 1, 15), datetime.date(2027, 5, 15))
+    path = write_csv(
+        tmp_path / "w.csv", WINDOW_HEADERS, [["HIV-2027", "2026-11-02", "2026-11-13", "", ""]]
+    )
+    run(path, "choice_windows")
+    registration = TermRegistration.objects.get()
+    assert registration.change_fee == Decimal("15.00")
+    assert registration.change_opens is None  # the window itself is set in the admin
