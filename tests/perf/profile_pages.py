@@ -88,7 +88,9 @@ def main() -> int:
         assert response.status_code in (200, 404), (path, response.status_code)
         if args.dump:
             os.makedirs(args.dump, exist_ok=True)
-            with open(os.path.join(args.dump, path.strip("/").replace("/", "_") + ".html"), "wb") as f:
+            with open(
+                os.path.join(args.dump, path.strip("/").replace("/", "_") + ".html"), "wb"
+            ) as f:
                 f.write(response.content)
         for _ in range(20):
             client.get(path)
