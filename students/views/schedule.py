@@ -26,7 +26,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from students.models import Meeting, Section, Student, Term
-from students.selectors import schedule_current_term, schedule_sections, schedule_terms
+from students.selectors import (
+    schedule_current_term,
+    schedule_meetings_load,
+    schedule_page_sections,
+    schedule_sections,
+    schedule_terms,
+)
 from students.services import schedule_retrieval_record
 from students.views.common import student_module
 
@@ -187,7 +193,7 @@ def schedule_body(term: Term, sections: list[Section]) -> SafeString:
 @require_GET
 @student_module("schedule")
 def schedule(request: HttpRequest, student: Student, term: str | None = None) -> HttpResponse:
-    terms = schedule_terms(student=student)
+    terms, sections = schedule_page_sections(student=student)
     if term is None:
         current = schedule_current_term(terms, today=timezone.localdate())
     else:
@@ -195,7 +201,7 @@ def schedule(request: HttpRequest, student: Student, term: str | None = None) ->
     context = {"student": student, "terms": terms, "term": current}
     if current is not None:
         context["schedule_body"] = schedule_body(
-            current, schedule_sections(student=student, term=current)
+            current, schedule_meetings_load(sections[current.pk])
         )
         context["retrieval"] = schedule_retrieval_record(student=student, term=current)
     return render(request, "students/schedule.html", context)
