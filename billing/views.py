@@ -97,7 +97,7 @@ def _back_context(request: HttpRequest) -> dict[str, Any]:
 @student_page
 def statement(request: HttpRequest, student: Student) -> HttpResponse:
     """État de compte: the invoices to pay, each with its balance, and the total."""
-    invoices = list(selectors.invoices_open(student))
+    invoices = selectors.statement_invoices(student)
     return render(
         request,
         "billing/statement.html",

@@ -36,11 +36,13 @@ def _plain(value: Decimal) -> Decimal:
 # --- Terms ----------------------------------------------------------------------------------
 
 
-def student_enrolments(student: Student) -> list[Enrolment]:
-    """All the student's enrolments, every term, with section, course, term and teacher."""
+def student_enrolments(student: Student, *, teacher: bool = True) -> list[Enrolment]:
+    """All the student's enrolments, every term, with section, course, term and (unless the
+    page shows none) teacher."""
+    related = ["section__term", "section__course"] + (["section__teacher"] if teacher else [])
     return list(
         Enrolment.objects.filter(student=student)
-        .select_related("section__term", "section__course", "section__teacher")
+        .select_related(*related)
         .order_by("section__term__starts_on", "section__course__code", "section__group")
     )
 
@@ -173,7 +175,7 @@ class TermMarks:
 
 def term_marks(student: Student, *, term_code: str | None = None) -> TermMarks:
     """The courses of a term (the current one unless named) with the current weighted grade."""
-    enrolments = student_enrolments(student)
+    enrolments = student_enrolments(student, teacher=False)
     terms = terms_of(enrolments)
     term = _term_chosen(terms, term_code, term_current(terms))
     if term is None:
@@ -331,7 +333,7 @@ def report_card(student: Student, *, term_code: str | None = None) -> ReportCard
     """The term's report card (by default the latest term with a final grade, else the current
     one) with each course's group average and Cote R, and the overall Cote R of the term and
     over every term. Two queries whatever the number of courses."""
-    enrolments = student_enrolments(student)
+    enrolments = student_enrolments(student, teacher=False)
     terms = terms_of(enrolments)
     graded = [e.section.term for e in enrolments if e.final_grade is not None]
     default = graded[-1] if graded else term_current(terms)

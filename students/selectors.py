@@ -3,7 +3,7 @@ queries, whatever the number of courses, and only the student's own."""
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from students.models import Meeting, RecordAccess, Section, Student, Term
 
@@ -46,6 +46,29 @@ def schedule_sections(*, student: Student, term: Term) -> list[Section]:
         )
         .order_by("course__code", "group")
     )
+
+
+def schedule_page_sections(*, student: Student) -> tuple[list[Term], dict[int, list[Section]]]:
+    """The schedule page's reads in one query: the student's terms, oldest first (as
+    `schedule_terms`), and their sections by term id (as `schedule_sections`, without the
+    meetings: `schedule_meetings_load` adds them to the one term shown)."""
+    sections = Section.objects.filter(enrolments__student=student).select_related(
+        "term", "course", "teacher"
+    )
+    terms: dict[int, Term] = {}
+    by_term: dict[int, list[Section]] = {}
+    for section in sections.order_by("term__starts_on", "term_id", "course__code", "group"):
+        terms.setdefault(section.term_id, section.term)
+        by_term.setdefault(section.term_id, []).append(section)
+    return list(terms.values()), by_term
+
+
+def schedule_meetings_load(sections: list[Section]) -> list[Section]:
+    """The sections with their weekly meetings, in one query."""
+    prefetch_related_objects(
+        sections, Prefetch("meetings", queryset=Meeting.objects.order_by("day", "start", "pk"))
+    )
+    return sections
 
 
 RECORD_ACCESS_SHOWN = 20

@@ -5,7 +5,9 @@ term's schedule, in any of the three forms, is recorded for the registrar.
 """
 
 import datetime
+import threading
 import zoneinfo
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -13,15 +15,24 @@ import icalendar
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from students.models import Meeting, Section, Student, Term
-from students.selectors import schedule_current_term, schedule_sections, schedule_terms
+from students.selectors import (
+    schedule_current_term,
+    schedule_meetings_load,
+    schedule_page_sections,
+    schedule_sections,
+    schedule_terms,
+)
 from students.services import schedule_retrieval_record
 from students.views.common import student_module
 
@@ -127,17 +138,72 @@ def _schedule_context(student: Student, term: Term) -> dict:
     }
 
 
+# The schedule page's body (grid, day by day, courses) rendered once for what it shows: the
+# key holds every value the body prints (and the language), so a body found here is the one
+# the current data would render, and a new meeting, room, teacher or course gives a new key on
+# the very next request. Nothing to invalidate: each server keeps its own, the oldest dropped.
+BODY_CACHE_SIZE = 512
+_bodies: OrderedDict[tuple, SafeString] = OrderedDict()
+_bodies_lock = threading.Lock()
+
+
+def _body_key(term: Term, sections: list[Section]) -> tuple:
+    return (
+        get_language(),
+        term.code,
+        tuple(
+            (
+                section.pk,
+                section.course.code,
+                section.course.title,
+                section.group,
+                section.teacher.full_name if section.teacher is not None else None,
+                tuple(
+                    (meeting.pk, meeting.day, meeting.start, meeting.end, meeting.room)
+                    for meeting in section.meetings.all()
+                ),
+            )
+            for section in sections
+        ),
+    )
+
+
+def schedule_body(term: Term, sections: list[Section]) -> SafeString:
+    """The page's body for these sections, from the memo when the same values were rendered."""
+    key = _body_key(term, sections)
+    with _bodies_lock:
+        body = _bodies.get(key)
+        if body is not None:
+            _bodies.move_to_end(key)
+            return body
+    for section in sections:
+        for meeting in section.meetings.all():
+            meeting.day_label = _day_label(meeting.day)
+    body = render_to_string(
+        "students/schedule.html#body",
+        {"term": term, "sections": sections, "grid": schedule_grid(sections)},
+    )
+    with _bodies_lock:
+        _bodies[key] = body
+        while len(_bodies) > BODY_CACHE_SIZE:
+            _bodies.popitem(last=False)
+    return body
+
+
 @require_GET
 @student_module("schedule")
 def schedule(request: HttpRequest, student: Student, term: str | None = None) -> HttpResponse:
-    terms = schedule_terms(student=student)
+    terms, sections = schedule_page_sections(student=student)
     if term is None:
         current = schedule_current_term(terms, today=timezone.localdate())
     else:
         current = _term_or_404(terms, term)
     context = {"student": student, "terms": terms, "term": current}
     if current is not None:
-        context |= _schedule_context(student, current)
+        context["schedule_body"] = schedule_body(
+            current, schedule_meetings_load(sections[current.pk])
+        )
+        context["retrieval"] = schedule_retrieval_record(student=student, term=current)
     return render(request, "students/schedule.html", context)
 
 
