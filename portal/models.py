@@ -214,7 +214,7 @@ class Institution(models.Model):
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
-        help_text=_("Proposés pour une nouvelle session ; 0 : aucuns frais."),
+        help_text=_("Proposés pour une nouvelle session ; 0 : aucuns frais."),
     )
     diploma_credits = models.PositiveSmallIntegerField(
         _("crédits requis pour le diplôme"),

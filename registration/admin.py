@@ -261,7 +261,7 @@ class ScheduleChangeAdmin(admin.ModelAdmin):
             if change.status != ScheduleChange.Status.CONFIRMED:
                 self.message_user(
                     request,
-                    _("%(number)s : déjà annulée, rien n'a changé.")
+                    _("%(number)s : déjà annulée, rien n'a changé.")
                     % {"number": change.confirmation.number},
                     messages.WARNING,
                 )
@@ -272,16 +272,16 @@ class ScheduleChangeAdmin(admin.ModelAdmin):
                 "student": change.student,
             }
             if report.restored:
-                text += " " + _("Groupes rétablis : %(list)s.") % {
+                text += " " + _("Groupes rétablis : %(list)s.") % {
                     "list": ", ".join(report.restored)
                 }
             if report.fee_outcome:
-                text += " " + _("Frais : %(outcome)s.") % {"outcome": outcomes[report.fee_outcome]}
+                text += " " + _("Frais : %(outcome)s.") % {"outcome": outcomes[report.fee_outcome]}
             self.message_user(request, text, messages.SUCCESS)
             if report.not_restored:
                 self.message_user(
                     request,
-                    _("%(number)s : groupes non rétablis : %(list)s.")
+                    _("%(number)s : groupes non rétablis : %(list)s.")
                     % {
                         "number": change.confirmation.number,
                         "list": ", ".join(report.not_restored),

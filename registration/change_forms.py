@@ -62,7 +62,7 @@ class WishesForm(forms.Form):
         cleaned = super().clean()
         before, after = cleaned.get("not_before"), cleaned.get("not_after")
         if before and after and before >= after:
-            self.add_error("not_after", _("L'heure « après » doit suivre l'heure « avant »."))
+            self.add_error("not_after", _("L'heure « après » doit suivre l'heure « avant »."))
         return cleaned
 
     def wishes(self) -> Wishes:

@@ -257,9 +257,9 @@ def schedule_change_cancel(
     change.fee_outcome = report.fee_outcome
     note = []
     if report.restored:
-        note.append(_("Rétablis : %(list)s.") % {"list": ", ".join(report.restored)})
+        note.append(_("Rétablis : %(list)s.") % {"list": ", ".join(report.restored)})
     if report.not_restored:
-        note.append(_("Non rétablis : %(list)s.") % {"list": ", ".join(report.not_restored)})
+        note.append(_("Non rétablis : %(list)s.") % {"list": ", ".join(report.not_restored)})
     change.cancel_note = " ".join(note)[:500]
     change.save(
         update_fields=["status", "cancelled_at", "cancelled_by", "fee_outcome", "cancel_note"]
@@ -285,8 +285,8 @@ def problem_message(problem: Problem) -> str:
     """The French message a refused alternative shows the student."""
     if problem.code == PROBLEM_FULL:
         return _(
-            "Une place vient d'être prise : %(sections)s n'a plus de place libre. Rien n'a été "
-            "modifié ; voici les horaires possibles maintenant."
+            "Une place vient d'être prise : %(sections)s n'a plus de place libre. Rien n'a été "
+            "modifié ; voici les horaires possibles maintenant."
         ) % {"sections": ", ".join(_section_label(s) for s in problem.sections)}
     return _(
         "Cet horaire n'est pas un horaire possible pour vous (groupe d'un autre cours, groupe "

@@ -162,7 +162,7 @@ def schedule_change_confirm_view(request: HttpRequest, student: Student) -> Http
     wishes["continuer"] = "1"
     wishes_query = wishes.urlencode()
     if not registration.change_open():
-        messages.error(request, _("La modification d'horaire est fermée ; rien n'a été modifié."))
+        messages.error(request, _("La modification d'horaire est fermée ; rien n'a été modifié."))
         return redirect("registration:schedule_change")
     form = ChangeConfirmForm(
         request.POST if request.method == "POST" else None,
@@ -175,7 +175,7 @@ def schedule_change_confirm_view(request: HttpRequest, student: Student) -> Http
     if problem is not None:
         if problem.code == PROBLEM_UNCHANGED:
             messages.info(
-                request, _("Cet horaire est votre horaire actuel ; rien n'a été modifié.")
+                request, _("Cet horaire est votre horaire actuel ; rien n'a été modifié.")
             )
         else:
             messages.error(request, problem_message(problem))
@@ -191,7 +191,7 @@ def schedule_change_confirm_view(request: HttpRequest, student: Student) -> Http
             )
         except ChangeClosed:
             messages.error(
-                request, _("La modification d'horaire est fermée ; rien n'a été modifié.")
+                request, _("La modification d'horaire est fermée ; rien n'a été modifié.")
             )
             return redirect("registration:schedule_change")
         except ChangeRefused as refused:

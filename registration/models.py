@@ -47,7 +47,7 @@ class TermRegistration(models.Model):
         _("fermeture de la modification d'horaire"),
         null=True,
         blank=True,
-        help_text=_("Vides : pas de modification d'horaire pour cette session."),
+        help_text=_("Vides : pas de modification d'horaire pour cette session."),
     )
     change_fee = models.DecimalField(
         _("frais par modification d'horaire ($)"),
@@ -55,7 +55,7 @@ class TermRegistration(models.Model):
         decimal_places=2,
         default=0,
         validators=[MinValueValidator(0)],
-        help_text=_("Facturés pour chaque modification confirmée ; 0 : aucuns frais."),
+        help_text=_("Facturés pour chaque modification confirmée ; 0 : aucuns frais."),
     )
 
     class Meta:

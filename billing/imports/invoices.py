@@ -239,7 +239,7 @@ class InvoiceImporter(Importer):
                 # Only in a file longer than a batch: its invoice was written with the rows seen.
                 errors[row.line].append(
                     _(
-                        "la facture %(number)s figure déjà plus haut (ligne %(first)d) : dans un "
+                        "la facture %(number)s figure déjà plus haut (ligne %(first)d) : dans un "
                         "fichier de plus de %(rows)d lignes, les lignes d'une même facture "
                         "doivent se suivre. Triez le fichier par numéro de facture."
                     )

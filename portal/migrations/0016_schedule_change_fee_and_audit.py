@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='institution',
             name='schedule_change_fee',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0.00'), help_text='Proposés pour une nouvelle session ; 0 : aucuns frais.', max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0.00'))], verbose_name="frais par modification d'horaire ($)"),
+            field=models.DecimalField(decimal_places=2, default=Decimal('0.00'), help_text="Proposés pour une nouvelle session ; 0 : aucuns frais.", max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0.00'))], verbose_name="frais par modification d'horaire ($)"),
         ),
         migrations.AlterField(
             model_name='auditevent',

@@ -20,12 +20,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='termregistration',
             name='change_closes',
-            field=models.DateTimeField(blank=True, help_text="Vides : pas de modification d'horaire pour cette session.", null=True, verbose_name="fermeture de la modification d'horaire"),
+            field=models.DateTimeField(blank=True, help_text="Vides : pas de modification d'horaire pour cette session.", null=True, verbose_name="fermeture de la modification d'horaire"),
         ),
         migrations.AddField(
             model_name='termregistration',
             name='change_fee',
-            field=models.DecimalField(decimal_places=2, default=0, help_text='Facturés pour chaque modification confirmée ; 0 : aucuns frais.', max_digits=8, validators=[django.core.validators.MinValueValidator(0)], verbose_name="frais par modification d'horaire ($)"),
+            field=models.DecimalField(decimal_places=2, default=0, help_text="Facturés pour chaque modification confirmée ; 0 : aucuns frais.", max_digits=8, validators=[django.core.validators.MinValueValidator(0)], verbose_name="frais par modification d'horaire ($)"),
         ),
         migrations.AddField(
             model_name='termregistration',
