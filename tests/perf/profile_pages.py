@@ -1,21 +1,44 @@
-"""Where a logged-in page's time goes: the demo in a throwaway SQLite database, one person
-logged in through Django's test client (the whole middleware stack, DEBUG off), the page asked
-for N times under cProfile, then the top functions and the page's SQL.
+"""Where a logged-in page's time goes, in process: the demo in a throwaway SQLite database, one
+person logged in through Django's test client (the whole middleware stack, DEBUG off), each page
+asked for N times, then its CPU time a request, its number of SQL queries and, on request, the
+top functions (cProfile) and the page's SQL.
 
-    .venv/bin/python tests/perf/profile_pages.py /accueil/
-    .venv/bin/python tests/perf/profile_pages.py --parent /parents/accueil/ /parents/enfants/first/
+    .venv/bin/python tests/perf/profile_pages.py /horaire/ /paiement/      # ms and queries
+    .venv/bin/python tests/perf/profile_pages.py --shared /horaire/        # + a 404's cost
+    .venv/bin/python tests/perf/profile_pages.py --profile /accueil/       # + cProfile top
     .venv/bin/python tests/perf/profile_pages.py -n 300 --sort tottime --sql /accueil/
+    .venv/bin/python tests/perf/profile_pages.py --parent /parents/accueil/ /parents/enfants/first/
 
-`--parent` logs in as the README's demo parent (Mireille Lalonde) instead of student 2026001;
-`/parents/enfants/first/` is her first child's page. `--keep DIR` keeps the demo database
-in DIR for the next run (a migration or a change to the demo needs a new DIR). The figures are
-CPU time in one process
+For each page it prints the CPU time (user+sys, which the other jobs of a shared box disturb
+less than wall time) per request over `-n` requests after 20 warm-up ones, the wall time, the
+number of SQL queries of one request and the page's size. The figures come from one process
 on a shared box: compare the shares within one run, not two runs' totals.
+
+- `-n N` (or `--requests N`): requests per page (default 200).
+- `--parent` logs in as the README's demo parent (Mireille Lalonde) instead of student 2026001;
+  `/parents/enfants/first/` is her first child's page.
+- `--shared` first times a page that stops in the view at once with a 404 (`/horaire/AUCUNE/`,
+  with `--parent` `/parents/enfants/0/`): the shared overhead (middleware, session, user,
+  institution), so that what a page's own view and template cost is the difference; each page
+  then also shows its ratio to it.
+- `--profile` runs the requests again under cProfile and prints the functions with the most
+  cumulative time; `--sort tottime` (which implies `--profile`) their own time; `--top N` how
+  many (default 45).
+- `--sql` lists the SQL of one request.
+- `--dump DIR` writes each page's HTML into DIR (to check that a change shows the same page).
+- `--keep DIR` keeps the demo database in DIR for the next run (a migration or a change to the
+  demo needs a new DIR).
+
+It is not a test (pytest only collects `test_*.py`) and needs no service: it migrates the
+throwaway SQLite database, creates the cache table and loads the demo (`manage.py demo`),
+ignoring `DATABASE_URL` and `REDIS_URL`, as ../shared/perf/side_by_side.py does. Logging is
+off while it measures (one line a request otherwise).
 """
 
 import argparse
 import cProfile
 import io
+import logging
 import os
 import pstats
 import re
@@ -27,6 +50,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 STUDENT, PASSWORD = "2026001", "Portail-Demo-2026"
 PARENT, PARENT_PASSWORD = "mireille.lalonde@parents.example", "Parents-Demo-2026"
+WARM_UP = 20  # templates compiled, caches filled
+# Pages that answer 404 in the view, after the work every logged-in page shares.
+SHARED_STUDENT = "/horaire/AUCUNE/"  # after the view's first query
+SHARED_PARENT = "/parents/enfants/0/"  # after reading the parent's children
 
 
 def setup_django(tmp: str) -> None:
@@ -36,7 +63,6 @@ def setup_django(tmp: str) -> None:
         DATABASE_URL=f"sqlite:///{tmp}/portal.sqlite3",
         DJANGO_DEBUG="0",
         DJANGO_SETTINGS_MODULE="portal.settings",
-        PORTAL_LOG_LEVEL=os.environ.get("PORTAL_LOG_LEVEL", "INFO"),
     )
     os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))
@@ -45,12 +71,12 @@ def setup_django(tmp: str) -> None:
     django.setup()
     from django.core.management import call_command
 
-    if not fresh:
-        return
-    out = io.StringIO()
-    call_command("migrate", "--noinput", stdout=out)
-    call_command("createcachetable", stdout=out)
-    call_command("demo", stdout=out)
+    if fresh:
+        out = io.StringIO()
+        call_command("migrate", "--noinput", stdout=out)
+        call_command("createcachetable", stdout=out)
+        call_command("demo", stdout=out)
+    logging.disable(logging.CRITICAL)  # one line a request otherwise
 
 
 def logged_in_client(parent: bool):
@@ -73,16 +99,33 @@ def resolve(client, path: str) -> str:
     return path
 
 
+def cpu() -> float:
+    """This process's CPU time, user+sys, in seconds."""
+    return time.process_time()
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("paths", nargs="+")
-    parser.add_argument("-n", type=int, default=200, help="requests per page (default 200)")
-    parser.add_argument("--parent", action="store_true")
-    parser.add_argument("--sort", default="cumulative")
-    parser.add_argument("--top", type=int, default=45)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("paths", nargs="+", help="pages, e.g. /accueil/ /parents/enfants/first/")
+    parser.add_argument(
+        "-n", "--requests", type=int, default=200, help="requests per page (default 200)"
+    )
+    parser.add_argument("--parent", action="store_true", help="log in as the demo parent")
+    parser.add_argument(
+        "--shared", action="store_true", help="first time a page that 404s in the view"
+    )
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
+    parser.add_argument("--sort", help="cProfile's order (default cumulative); implies --profile")
+    parser.add_argument("--top", type=int, default=45, help="functions shown (default 45)")
     parser.add_argument("--sql", action="store_true", help="list the page's SQL")
-    parser.add_argument("--keep", help="a folder that keeps the demo database between runs")
+    parser.add_argument("--dump", metavar="DIR", help="a folder where each page's HTML is written")
+    parser.add_argument(
+        "--keep", metavar="DIR", help="a folder that keeps the demo database between runs"
+    )
     args = parser.parse_args()
+    profiling = args.profile or args.sort is not None
     with tempfile.TemporaryDirectory(prefix="profile-pages-") as tmp:
         if args.keep:
             tmp = str(Path(args.keep).resolve())
@@ -91,10 +134,19 @@ def main() -> int:
         from django.db import connection
 
         client = logged_in_client(args.parent)
-        for raw in args.paths:
-            path = resolve(client, raw)
-            for _ in range(5):  # warm: templates compiled, caches filled
-                assert client.get(path).status_code in (200, 204)
+        pages = [(resolve(client, raw), (200, 204)) for raw in args.paths]
+        if args.shared:
+            pages.insert(0, (SHARED_PARENT if args.parent else SHARED_STUDENT, (404,)))
+        shared_ms = None
+        for index, (path, expected) in enumerate(pages):
+            response = client.get(path)
+            assert response.status_code in expected, (path, response.status_code)
+            if args.dump:
+                Path(args.dump).mkdir(parents=True, exist_ok=True)
+                name = path.strip("/").replace("/", "_") or "index"
+                (Path(args.dump) / f"{name}.html").write_bytes(response.content)
+            for _ in range(WARM_UP):
+                client.get(path)
             sql: list[str] = []
 
             def record(execute, query, params, many, context):
@@ -102,27 +154,40 @@ def main() -> int:
                 return execute(query, params, many, context)
 
             with connection.execute_wrapper(record):
+                response = client.get(path)
+            started, wall = cpu(), time.perf_counter()
+            for _ in range(args.requests):
                 client.get(path)
-            started = time.process_time()
-            for _ in range(args.n):
-                client.get(path)
-            plain = (time.process_time() - started) / args.n * 1000
-            profiler = cProfile.Profile(time.process_time)
-            started = time.process_time()
-            profiler.enable()
-            for _ in range(args.n):
-                client.get(path)
-            profiler.disable()
-            cpu = (time.process_time() - started) / args.n * 1000
+            spent = (cpu() - started) * 1000 / args.requests
+            wall_ms = (time.perf_counter() - wall) * 1000 / args.requests
+            ratio = ""
+            if args.shared:
+                if index == 0:
+                    shared_ms = spent
+                    ratio = ", the shared part"
+                else:
+                    ratio = f", {spent / shared_ms:.2f} × the shared 404"
             print(
-                f"=== {path}: {len(sql)} queries, {plain:.2f} ms CPU a request "
-                f"({cpu:.2f} ms profiled)"
+                f"=== {path}: {spent:.2f} ms CPU a request ({wall_ms:.2f} ms wall), "
+                f"{len(sql)} queries, {len(response.content)} bytes{ratio}",
+                flush=True,
             )
             if args.sql:
                 for n, query in enumerate(sql, 1):
                     print(f"  {n}. {query[:400]}")
-            stats = pstats.Stats(profiler)
-            stats.sort_stats(args.sort).print_stats(args.top)
+            if profiling:
+                profiler = cProfile.Profile(time.process_time)
+                started = cpu()
+                profiler.enable()
+                for _ in range(args.requests):
+                    client.get(path)
+                profiler.disable()
+                profiled = (cpu() - started) * 1000 / args.requests
+                print(f"  cProfile, {profiled:.2f} ms CPU a request profiled:")
+                stream = io.StringIO()
+                stats = pstats.Stats(profiler, stream=stream)
+                stats.sort_stats(args.sort or "cumulative").print_stats(args.top)
+                print(stream.getvalue(), flush=True)
     return 0
 
 
