@@ -39,13 +39,13 @@ NEW_PARENT = ("Haddad", "Karim", "karim.haddad@parents.example", "père")
 
 class Child(NamedTuple):
     """One child of the demo family. `number` follows accounts.demo's 1 to 20 (whose counts
-    students.demo relies on); `born` is (month, day); `cohort` says how many school years
-    ago the child started the level (a school board's 9e année: 2 for a 11e année; a cégep's
-    first session), from which the birth year follows; a child with a `program` is a cégep
-    student (no grade); `current` lists the courses of the current
-    term (by position in students.demo) and `previous` the final grades of the term before
-    students.demo's previous one (position, grade, hours of absence): that term is the
-    children's own, so that students.demo's terms keep exactly its students."""
+    students.demo relies on); `born` is (month, day); `cohort` says how many school years ago
+    the child started the level (a school board's 9e année: 2 for a 11e année; a cégep's first
+    session), from which the birth year follows; a child with a `program` is a cégep student
+    (no grade). `current` lists the courses of the current term (by position in students.demo)
+    and `previous` the final grades of the term before students.demo's previous one (position,
+    grade, hours of absence): that term is the children's own, so that students.demo's terms
+    keep exactly its students."""
 
     number: int
     last_name: str
@@ -75,32 +75,32 @@ class Family(NamedTuple):
 SCHOOL_BOARD_FAMILY = Family(
     children=[
         Child(
-            142,
-            "Haddad-Lalonde",
-            "Théo",
-            "M",
-            (9, 3),
-            0,
-            "9e année",
-            None,
-            f"{CIVIC_NUMBER}, rue des Érables, Rockland (Ontario)",
-            "K4K 1K7",
-            [2, 3, 6],
-            [(1, "72", 4), (4, "88", 0)],
+            number=142,
+            last_name="Haddad-Lalonde",
+            first_name="Théo",
+            sex="M",
+            born=(9, 3),
+            cohort=0,
+            grade="9e année",
+            program=None,
+            address=f"{CIVIC_NUMBER}, rue des Érables, Rockland (Ontario)",
+            postal_code="K4K 1K7",
+            current=[2, 3, 6],
+            previous=[(1, "72", 4), (4, "88", 0)],
         ),
         Child(
-            141,
-            "Haddad-Lalonde",
-            "Camille",
-            "F",
-            (3, 14),
-            2,
-            "11e année",
-            None,
-            f"{CIVIC_NUMBER}, rue des Érables, Rockland (Ontario)",
-            "K4K 1K7",
-            [0, 1, 4, 5],
-            [(0, "84", 2), (2, "78", 0), (3, "91", 1)],
+            number=141,
+            last_name="Haddad-Lalonde",
+            first_name="Camille",
+            sex="F",
+            born=(3, 14),
+            cohort=2,
+            grade="11e année",
+            program=None,
+            address=f"{CIVIC_NUMBER}, rue des Érables, Rockland (Ontario)",
+            postal_code="K4K 1K7",
+            current=[0, 1, 4, 5],
+            previous=[(0, "84", 2), (2, "78", 0), (3, "91", 1)],
         ),
     ],
     phones=("613 555-0142", "613 555-0187"),
@@ -113,32 +113,32 @@ SCHOOL_BOARD_FAMILY = Family(
 COLLEGE_FAMILY = Family(
     children=[
         Child(
-            141,
-            "Haddad-Lalonde",
-            "Camille",
-            "F",
-            (9, 3),
-            1,
-            "",
-            ("420.B0", "Techniques de l'informatique"),
-            f"{CIVIC_NUMBER}, rue des Érables, Saint-Jérôme (Québec)",
-            "J7Z 3K8",
-            [0, 1, 4, 5],
-            [(0, "84", 2), (2, "78", 0), (3, "91", 1)],
+            number=141,
+            last_name="Haddad-Lalonde",
+            first_name="Camille",
+            sex="F",
+            born=(9, 3),
+            cohort=1,
+            grade="",
+            program=("420.B0", "Techniques de l'informatique"),
+            address=f"{CIVIC_NUMBER}, rue des Érables, Saint-Jérôme (Québec)",
+            postal_code="J7Z 3K8",
+            current=[0, 1, 4, 5],
+            previous=[(0, "84", 2), (2, "78", 0), (3, "91", 1)],
         ),
         Child(
-            142,
-            "Haddad-Lalonde",
-            "Théo",
-            "M",
-            (9, 3),
-            1,
-            "",
-            ("200.B0", "Sciences de la nature"),
-            "615, rue de la Madone, app. 3, Mont-Laurier (Québec)",
-            "J9L 1S9",
-            [5, 6, 7],
-            [(3, "72", 4), (4, "88", 0)],
+            number=142,
+            last_name="Haddad-Lalonde",
+            first_name="Théo",
+            sex="M",
+            born=(9, 3),
+            cohort=1,
+            grade="",
+            program=("200.B0", "Sciences de la nature"),
+            address="615, rue de la Madone, app. 3, Mont-Laurier (Québec)",
+            postal_code="J9L 1S9",
+            current=[5, 6, 7],
+            previous=[(3, "72", 4), (4, "88", 0)],
         ),
     ],
     phones=("450 555-0142", "450 555-0187"),
