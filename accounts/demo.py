@@ -27,7 +27,7 @@ PEOPLE = [
     ("MacIntyre", "Fiona", "F", "2005-05-02", True, False, "J7Z 5T6"),
     ("Ng", "Minh", "M", "2006-09-09", False, False, "J7Y 3C9"),
     ("Côté", "Zoé", "F", "2007-02-28", True, True, "J7Z 6R2"),
-    ("Bélanger", "Émile", "M", "2006-12-01", False, False, "J5L 2M8"),
+    ("Bélanger", "Émile", "M", "2006-12-01", False, False, "J7Y 2M8"),
     ("O'Neil", "Siobhan", "F", "2005-08-17", True, False, "J7Z 7H1"),
     ("St-Pierre", "Mathis", "M", "2006-04-11", False, False, "J7Y 4J5"),
     ("Nguyễn", "Thảo", "F", "2006-10-21", True, False, "J7Z 8K2"),
@@ -41,6 +41,15 @@ PEOPLE = [
     ("Leblanc", "Olivier", "M", "2007-08-04", True, True, "J7Z 3T2"),
     ("Roy", "Juliette", "F", "2006-02-15", False, False, "J7Y 8V3"),
 ]
+
+# Where each forward sortation area is, with its area code: most students live in Saint-Jérôme,
+# a few come down from the Laurentides.
+CITIES = {
+    "J7Y": ("Saint-Jérôme", "450"),
+    "J7Z": ("Saint-Jérôme", "450"),
+    "J8C": ("Sainte-Agathe-des-Monts", "819"),
+    "J8E": ("Mont-Tremblant", "819"),
+}
 
 EMPLOYEES = [
     ("10042", "Bergeron", "Isabelle", "Mathématiques", "B-2104", "2231"),
@@ -65,6 +74,7 @@ def demo_people(institution: Institution) -> list[str]:
     rows = []
     for number, (last, first, sex, born, has_email, activated, postal) in enumerate(PEOPLE, 1):
         birthdate = datetime.date.fromisoformat(born)
+        city, area_code = CITIES[postal[:3]]
         matricule = f"{2026000 + number}"[-length:].rjust(length, "0")
         code = code_permanent.build(
             last_name=last, first_name=first, birthdate=birthdate, sex=sex, suffix=f"{number:02d}"
@@ -77,8 +87,8 @@ def demo_people(institution: Institution) -> list[str]:
             birthdate=birthdate,
             sex=sex,
             email=_email(last, first) if has_email else "",
-            phone=f"450 555-01{number:02d}",
-            address=f"{100 + number}, rue Principale, Saint-Jérôme (Québec)",
+            phone=f"{area_code} 555-01{number:02d}",
+            address=f"{100 + number}, rue Principale, {city} (Québec)",
             postal_code=postal,
             program=program,
             school=school,

@@ -1,11 +1,15 @@
 """Demo family for the parents' portal (README lists it): two children in two schools of the
 institution, each with the same two guardians on file. One parent has an account already; the
 other can try "Créer mon compte" with the details printed. Schools that offer the "Services en
-ligne" get a few articles on sale. Only where the institution has the parents' portal."""
+ligne" get a few articles on sale. Only where the institution has the parents' portal.
+
+The family fits the institution: at a school board (`cepeo`), two teenagers in grades that
+match their ages; at a cégep (every other preset), twins in the second year of a DEC, each in a
+program and without a grade, whose files keep the parents' access after majority."""
 
 import datetime
-import re
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -21,27 +25,126 @@ from portal.selectors import school_main
 from students import code_permanent
 from students.demo import CURRENT_COURSES, PREVIOUS_COURSES, demo_terms
 from students.imports.cells import term_dates
-from students.models import Course, Enrolment, Section, Student, Term
+from students.models import Course, Enrolment, Program, Section, Student, Term
 from students.services import student_upsert
 
 PARENT_PASSWORD = "Parents-Demo-2026"
 SECRET_QUESTION = "Quel est le nom de votre personnage fictif préféré ?"
 SECRET_ANSWER = "Tintin"
 CIVIC_NUMBER = "2445"
-# last name, first name, email, relationship, phone
-ACTIVE_PARENT = ("Lalonde", "Mireille", "mireille.lalonde@parents.example", "mère", "613 555-0142")
-NEW_PARENT = ("Haddad", "Karim", "karim.haddad@parents.example", "père", "613 555-0187")
-# Demo number (apart from accounts.demo's 1 to 20, whose counts students.demo relies on), last
-# name, first name, sex, age, birthday (month, day), grade, courses of the current term (by
-# position in students.demo), and final grades of the term before students.demo's previous one
-# (position, grade, hours of absence): that term is the children's own, so that students.demo's
-# terms keep exactly its students.
-CHILDREN = [
-    (141, "Haddad-Lalonde", "Camille", "F", 16, (3, 14), "11e année", [0, 1, 4, 5],
-     [(0, "84", 2), (2, "78", 0), (3, "91", 1)]),
-    (142, "Haddad-Lalonde", "Théo", "M", 14, (9, 3), "9e année", [2, 3, 6],
-     [(1, "72", 4), (4, "88", 0)]),
-]  # fmt: skip
+# last name, first name, email, relationship (the phones depend on the family's region).
+ACTIVE_PARENT = ("Lalonde", "Mireille", "mireille.lalonde@parents.example", "mère")
+NEW_PARENT = ("Haddad", "Karim", "karim.haddad@parents.example", "père")
+
+
+class Child(NamedTuple):
+    """One child of the demo family. `number` follows accounts.demo's 1 to 20 (whose counts
+    students.demo relies on); `born` is (month, day); `cohort` says how many school years ago
+    the child started the level (a school board's 9e année: 2 for a 11e année; a cégep's first
+    session), from which the birth year follows; a child with a `program` is a cégep student
+    (no grade). `current` lists the courses of the current term (by position in students.demo)
+    and `previous` the final grades of the term before students.demo's previous one (position,
+    grade, hours of absence): that term is the children's own, so that students.demo's terms
+    keep exactly its students."""
+
+    number: int
+    last_name: str
+    first_name: str
+    sex: str
+    born: tuple[int, int]
+    cohort: int
+    grade: str
+    program: tuple[str, str] | None
+    address: str
+    postal_code: str
+    current: list[int]
+    previous: list[tuple[int, str, int]]
+
+
+class Family(NamedTuple):
+    children: list[Child]
+    # The parents' phones (ACTIVE_PARENT's, then NEW_PARENT's), in the family's area code.
+    phones: tuple[str, str]
+    # At a cégep the files keep the access after 18 (the students agreed).
+    access_after_majority: bool
+
+
+# Ontario: a student starts 9e année in the fall of the year they turn 14 (11e année at 16).
+# The family lives in Rockland: the younger child goes to Carrefour Jeunesse there, the elder
+# to De La Salle's arts programme in Ottawa.
+SCHOOL_BOARD_FAMILY = Family(
+    children=[
+        Child(
+            number=142,
+            last_name="Haddad-Lalonde",
+            first_name="Théo",
+            sex="M",
+            born=(9, 3),
+            cohort=0,
+            grade="9e année",
+            program=None,
+            address=f"{CIVIC_NUMBER}, rue des Érables, Rockland (Ontario)",
+            postal_code="K4K 1K7",
+            current=[2, 3, 6],
+            previous=[(1, "72", 4), (4, "88", 0)],
+        ),
+        Child(
+            number=141,
+            last_name="Haddad-Lalonde",
+            first_name="Camille",
+            sex="F",
+            born=(3, 14),
+            cohort=2,
+            grade="11e année",
+            program=None,
+            address=f"{CIVIC_NUMBER}, rue des Érables, Rockland (Ontario)",
+            postal_code="K4K 1K7",
+            current=[0, 1, 4, 5],
+            previous=[(0, "84", 2), (2, "78", 0), (3, "91", 1)],
+        ),
+    ],
+    phones=("613 555-0142", "613 555-0187"),
+    access_after_majority=False,
+)
+# Quebec: a student starts cégep in the fall of the year they are 17 on 30 September; the
+# twins started a year before the term under way (their earlier term's final grades are
+# their first session's), so they are 18 or about to be. Camille studies at Saint-Jérôme and
+# lives at home; Théo rents a room near the Mont-Laurier campus.
+COLLEGE_FAMILY = Family(
+    children=[
+        Child(
+            number=141,
+            last_name="Haddad-Lalonde",
+            first_name="Camille",
+            sex="F",
+            born=(9, 3),
+            cohort=1,
+            grade="",
+            program=("420.B0", "Techniques de l'informatique"),
+            address=f"{CIVIC_NUMBER}, rue des Érables, Saint-Jérôme (Québec)",
+            postal_code="J7Z 3K8",
+            current=[0, 1, 4, 5],
+            previous=[(0, "84", 2), (2, "78", 0), (3, "91", 1)],
+        ),
+        Child(
+            number=142,
+            last_name="Haddad-Lalonde",
+            first_name="Théo",
+            sex="M",
+            born=(9, 3),
+            cohort=1,
+            grade="",
+            program=("200.B0", "Sciences de la nature"),
+            address="615, rue de la Madone, app. 3, Mont-Laurier (Québec)",
+            postal_code="J9L 1S9",
+            current=[5, 6, 7],
+            previous=[(3, "72", 4), (4, "88", 0)],
+        ),
+    ],
+    phones=("450 555-0142", "450 555-0187"),
+    access_after_majority=True,
+)
+FAMILIES = {"cepeo": SCHOOL_BOARD_FAMILY}
 # name, description, price, limit per child, days on sale from today.
 STORE_ITEMS = [
     ("Agenda scolaire", "L'agenda de l'année, remis en classe.", "12.00", 1, 45),
@@ -60,7 +163,6 @@ STORE_ITEMS = [
         60,
     ),
 ]
-POSTAL_CODE_RE = re.compile(r"[A-Z][0-9][A-Z] ?[0-9][A-Z][0-9]")
 
 
 @demo_step(order=50)
@@ -69,13 +171,16 @@ def demo_parents(institution: Institution) -> list[str]:
     if not institution.parent_portal_enabled:
         return []
     today = timezone.localdate()
+    family = FAMILIES.get(institution.preset, COLLEGE_FAMILY)
     schools = _two_schools(institution)
     children = [
-        _child(institution, row, school, today)
-        for row, school in zip(CHILDREN, schools, strict=True)
+        _child(institution, child, school, today)
+        for child, school in zip(family.children, schools, strict=True)
     ]
     for student in children:
-        for last, first, email, relationship, phone in (ACTIVE_PARENT, NEW_PARENT):
+        for (last, first, email, relationship), phone in zip(
+            (ACTIVE_PARENT, NEW_PARENT), family.phones, strict=True
+        ):
             Guardian.objects.get_or_create(
                 student=student,
                 email=email,
@@ -86,6 +191,7 @@ def demo_parents(institution: Institution) -> list[str]:
                     "civic_number": CIVIC_NUMBER,
                     "relationship": relationship,
                     "can_view": True,
+                    "access_after_majority": family.access_after_majority,
                 },
             )
     parent = _active_parent()
@@ -112,30 +218,55 @@ def _two_schools(institution: Institution) -> list[School]:
     return [*chosen, main, main][:2]
 
 
-def _child(institution: Institution, row: tuple, school: School, today: datetime.date) -> Student:
-    number, last, first, sex, age, (month, day), grade, current, previous = row
+def school_year_start(today: datetime.date) -> int:
+    """The year the school year under way began (in the fall; from July, the coming one), as
+    students.demo's terms count it."""
+    return today.year if today.month >= 7 else today.year - 1
+
+
+def birthdate_for(child: Child, today: datetime.date, *, college: bool) -> datetime.date:
+    """The birthdate that fits the child's level: a school board's 9e année starts in the fall
+    of the year the student turns 14; a cégep starts in the fall of the year the student is 17
+    on 30 September."""
+    started = school_year_start(today) - child.cohort
+    month, day = child.born
+    # A cégep student born after 30 September started a year older.
+    late = (month, day) > (9, 30)
+    year = started - 17 - late if college else started - 14
+    return datetime.date(year, month, day)
+
+
+def _child(institution: Institution, child: Child, school: School, today: datetime.date) -> Student:
     length = institution.identifier_length
-    matricule = f"{2026000 + number}"[-length:].rjust(length, "0")
+    matricule = f"{2026000 + child.number}"[-length:].rjust(length, "0")
     student = Student.objects.filter(matricule=matricule).first()
     if student is None:
-        # Young enough for the parents' access, whatever the year the demo runs.
-        birthdate = datetime.date(today.year - age, month, day)
-        postal = POSTAL_CODE_RE.search(institution.address or "")
+        # Of the age their level has, whatever the year the demo runs.
+        birthdate = birthdate_for(child, today, college=child.program is not None)
+        program = None
+        if child.program is not None:
+            code, name = child.program
+            program, _created = Program.objects.get_or_create(code=code, defaults={"name": name})
         student, _created = student_upsert(
             matricule=matricule,
             code_permanent=code_permanent.build(
-                last_name=last, first_name=first, birthdate=birthdate, sex=sex, suffix="41"
+                last_name=child.last_name,
+                first_name=child.first_name,
+                birthdate=birthdate,
+                sex=child.sex,
+                suffix="41",
             ),
-            last_name=last,
-            first_name=first,
+            last_name=child.last_name,
+            first_name=child.first_name,
             birthdate=birthdate,
-            sex=sex,
-            address=f"{CIVIC_NUMBER}, rue des Érables",
-            postal_code=postal.group(0) if postal else "",
+            sex=child.sex,
+            address=child.address,
+            postal_code=child.postal_code,
             school=school,
-            grade=grade,
+            program=program,
+            grade=child.grade,
         )
-    _enrol(student, current, previous, today)
+    _enrol(student, child.current, child.previous, today)
     return student
 
 
@@ -193,7 +324,7 @@ def _enrol(
 
 
 def _active_parent() -> User:
-    last, first, email, _relationship, _phone = ACTIVE_PARENT
+    last, first, email, _relationship = ACTIVE_PARENT
     username = User.username_for(User.Audience.PARENT, email)
     parent = User.objects.filter(username=username).first()
     if parent is not None:
@@ -242,25 +373,39 @@ def _store_items(school: School, today: datetime.date) -> None:
             item.save(update_fields=["available_from", "available_until"])
 
 
+def _level(student: Student) -> str:
+    """A school board's grade, or a cégep student's program."""
+    return student.grade or (str(student.program) if student.program else "")
+
+
 def _lines(children: list[Student], offering: list[School]) -> list[str]:
-    youngest = max(children, key=lambda student: student.birthdate)
+    born = max(child.birthdate for child in children)
+    youngest = [child for child in children if child.birthdate == born]
     question = SECRET_QUESTION
     answer = SecretAnswer.objects.filter(user__identifier=ACTIVE_PARENT[2]).first()
     if answer is not None:
         question = answer.question.text
+    if len(youngest) > 1:
+        signup_child = (
+            f"the twins' birthdate {born:%Y-%m-%d} and either school ("
+            + " or ".join(child.school.name for child in youngest)
+            + ")"
+        )
+    else:
+        signup_child = f"youngest child born {born:%Y-%m-%d} at {youngest[0].school.name}"
     lines = [
         "",
         "Parents' portal (/parents/): one family, two children in two schools:",
         *[
             f"  {child.matricule}  {child.first_name} {child.last_name}, born "
-            f"{child.birthdate:%Y-%m-%d}, {child.grade}, {child.school.name}"
-            for child in children
+            f"{child.birthdate:%Y-%m-%d}, {_level(child)}, {child.school.name}"
+            for child in sorted(children, key=lambda child: child.matricule)
         ],
         f"  Parent with an account: {ACTIVE_PARENT[2]} / {PARENT_PASSWORD} "
         f"(secret question « {question} » : {SECRET_ANSWER}); sees both children.",
-        f'  "Créer mon compte" with {NEW_PARENT[2]}: {NEW_PARENT[1]} {NEW_PARENT[0]}, youngest '
-        f"child born {youngest.birthdate:%Y-%m-%d} at {youngest.school.name}, civic number "
-        f"{CIVIC_NUMBER} (the link arrives by email: see the folder printed below).",
+        f'  "Créer mon compte" with {NEW_PARENT[2]}: {NEW_PARENT[1]} {NEW_PARENT[0]}, '
+        f"{signup_child}, civic number {CIVIC_NUMBER} (the link arrives by email: see the "
+        "folder printed below).",
     ]
     for school in offering:
         count = school.store_items.filter(is_active=True).count()

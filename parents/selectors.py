@@ -42,11 +42,11 @@ def visible_guardianships(
 def children_for_parent(
     parent: object, institution: Institution, *, today: datetime.date | None = None
 ) -> QuerySet[Student]:
-    """The children the parent may see, youngest last, with their school."""
+    """The children the parent may see, youngest last, with their school and program."""
     ids = visible_guardianships(parent, institution, today=today).values("student_id")
     return (
         Student.objects.filter(pk__in=ids)
-        .select_related("school")
+        .select_related("school", "program")
         .order_by("birthdate", *by_name("last_name", "first_name"), "pk")
     )
 

@@ -1,7 +1,9 @@
 """`python manage.py demo` and the parents' portal: a family a newcomer can try, whatever the
 preset, loaded again without harm."""
 
+import datetime
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +14,9 @@ from accounts.models import User
 from parents import demo
 from parents.models import Guardian, StoreItem
 from parents.selectors import children_for_parent
+from parents.services.account import SignupClaim, signup_match
 from portal.models import Institution
+from students.models import Student
 
 
 def load_demo(*args: str) -> str:
@@ -23,6 +27,12 @@ def load_demo(*args: str) -> str:
 
 def active_parent() -> User:
     return User.objects.get(audience=User.Audience.PARENT, identifier=demo.ACTIVE_PARENT[2])
+
+
+def years_old(birthdate: datetime.date, today: datetime.date) -> int:
+    return (
+        today.year - birthdate.year - ((today.month, today.day) < (birthdate.month, birthdate.day))
+    )
 
 
 @pytest.mark.parametrize("preset", ["cstj", "cepeo"])
@@ -49,7 +59,6 @@ def test_the_demo_parent_logs_in_and_sees_two_children_in_two_schools(client, db
     children = list(children_for_parent(active_parent(), institution))
     assert [child.first_name for child in children] == ["Camille", "Théo"]
     assert len({child.school_id for child in children}) == 2
-    assert [child.grade for child in children] == ["11e année", "9e année"]
     for child in children:
         # Each child has this term's courses and last term's final grades.
         assert child.enrolments.filter(final_grade__isnull=True).exists()
@@ -57,13 +66,97 @@ def test_the_demo_parent_logs_in_and_sees_two_children_in_two_schools(client, db
         assert client.get(reverse("parents:child", args=[child.pk])).status_code == 200
 
 
-def test_the_second_guardian_can_create_an_account(db):
+def test_at_the_cegep_the_twins_have_a_program_and_no_grade(client, db):
     load_demo()
+    today = timezone.localdate()
+    children = list(Student.objects.filter(guardians__email=demo.ACTIVE_PARENT[2]).distinct())
+    assert sorted(child.first_name for child in children) == ["Camille", "Théo"]
+    assert len({child.birthdate for child in children}) == 1  # twins
+    for child in children:
+        assert child.grade == ""
+        assert child.program is not None and re.fullmatch(r"\d{3}\.[A-Z0-9]{2}", child.program.code)
+        # Second year of a DEC: 17 or 18, and the files keep the access after 18.
+        assert years_old(child.birthdate, today) in (17, 18)
+        assert child.guardians.filter(access_after_majority=False).count() == 0
+    assert {child.school.code: child.postal_code[:3] for child in children} == {
+        "cstj": "J7Z",
+        "mont-laurier": "J9L",
+    }
+    assert not Guardian.objects.exclude(phone__startswith="450 ").exists()
+    # The parent sees the program, not an empty grade.
+    client.post(
+        reverse("parents:login"),
+        {"email": demo.ACTIVE_PARENT[2], "password": demo.PARENT_PASSWORD},
+    )
+    page = client.get(reverse("parents:home")).content.decode()
+    assert "420.B0 Techniques de l&#x27;informatique" in page and "Année d&#x27;étude" not in page
+
+
+@pytest.mark.parametrize(
+    "today",
+    [datetime.date(2026, 12, 1), datetime.date(2027, 3, 20), datetime.date(2027, 8, 25)],
+)
+def test_the_children_are_of_the_age_their_level_has_all_year(today):
+    """Ontario: 9e année in the fall of the year one turns 14, 11e année at 16; Quebec: the
+    second year of cégep a year after starting at 17 (on 30 September)."""
+    start = demo.school_year_start(today)
+    for child in demo.SCHOOL_BOARD_FAMILY.children:
+        birthdate = demo.birthdate_for(child, today, college=False)
+        grade = int(child.grade.removesuffix("e année"))
+        assert start - birthdate.year == 14 + grade - 9, child.first_name
+    for child in demo.COLLEGE_FAMILY.children:
+        birthdate = demo.birthdate_for(child, today, college=True)
+        assert years_old(birthdate, datetime.date(start - 1, 9, 30)) == 17
+        assert years_old(birthdate, today) in (17, 18, 19)
+
+
+def test_at_the_school_board_the_children_have_grades_matching_their_ages(db):
+    output = load_demo("--preset", "cepeo")
+    today = timezone.localdate()
+    children = {
+        child.first_name: child
+        for child in Student.objects.filter(guardians__email=demo.ACTIVE_PARENT[2]).distinct()
+    }
+    assert {name: child.grade for name, child in children.items()} == {
+        "Camille": "11e année",
+        "Théo": "9e année",
+    }
+    assert years_old(children["Théo"].birthdate, today) in (13, 14, 15)
+    assert years_old(children["Camille"].birthdate, today) in (15, 16, 17)
+    for child in children.values():
+        assert child.program is None and child.postal_code.startswith("K")
+        assert f"{child.grade}, {child.school.name}" in output
+    assert not Guardian.objects.exclude(phone__startswith="613 ").exists()
+    assert not Guardian.objects.filter(access_after_majority=True).exists()
+
+
+@pytest.mark.parametrize("preset", ["cstj", "cepeo"])
+def test_the_second_guardian_can_create_an_account_with_the_printed_details(db, preset):
+    output = load_demo(*([] if preset == "cstj" else ["--preset", preset]))
     rows = Guardian.objects.filter(email=demo.NEW_PARENT[2])
     assert rows.count() == 2
     assert not rows.filter(account__isnull=False).exists()
     assert not User.objects.filter(identifier=demo.NEW_PARENT[2]).exists()
     assert set(rows.values_list("civic_number", flat=True)) == {demo.CIVIC_NUMBER}
+
+    # What the demo prints for "Créer mon compte" is what signup_match accepts.
+    line = next(line for line in output.splitlines() if demo.NEW_PARENT[2] in line)
+    born = datetime.date.fromisoformat(re.search(r"\d{4}-\d{2}-\d{2}", line).group(0))
+    institution = Institution.objects.get()
+    printed = [school for school in institution.schools.all() if school.name in line]
+    assert printed and len(printed) == (2 if preset == "cstj" else 1)  # twins: either school
+    for school in institution.schools.all():
+        claim = SignupClaim(
+            email=demo.NEW_PARENT[2],
+            last_name=demo.NEW_PARENT[0],
+            first_name=demo.NEW_PARENT[1],
+            birthdate=born,
+            school=school,
+            civic_number=demo.CIVIC_NUMBER,
+        )
+        assert (signup_match(institution=institution, claim=claim) is not None) == (
+            school in printed
+        ), school.name
 
 
 def test_the_store_has_articles_on_sale_in_the_schools_offering_it(db):

@@ -89,6 +89,11 @@ def test_the_parents_family(printed: str) -> None:
         r"^  (\d{7})  (.+?), born \d{4}-\d{2}-\d{2}, (.*?), (.+)$", printed, re.M
     ):
         assert f"{name} ({grade}, " in readme and number in readme and school in readme
+    if "the twins' birthdate" in printed:
+        # The signup asks the youngest child's birthdate and school: either twin's school.
+        assert "the twins' birthdate and either school" in " ".join(
+            " | ".join(row) for row in table("| parent | email | try |")
+        )
     emails = [row[1] for row in table("| parent | email | try |")]
     for email in emails:
         assert email in printed
