@@ -14,7 +14,7 @@ from portal.demo import demo_step
 from portal.models import Institution
 from registration.imports.windows import default_deadline
 from registration.models import ElectiveList, TermRegistration
-from students.models import Course, Meeting, Program, Section, Term
+from students.models import Course, Evaluation, Meeting, Program, Section, Term
 
 PROGRAM = "420.B0"
 # The grid's session 3 (students.demo's LATER_COURSES) and a course failed by 2026002, with
@@ -175,6 +175,14 @@ def demo_schedule_change(institution: Institution) -> list[str]:
         Section.objects.filter(
             term=current, course=first.course, group="02", teacher__isnull=True
         ).update(teacher=first.teacher)
+        # The same course outline in both groups: a student who moves finds the evaluations
+        # (not yet marked in the new group) on their results page.
+        second = Section.objects.get(term=current, course=first.course, group="02")
+        if not second.evaluations.exists():
+            Evaluation.objects.bulk_create(
+                Evaluation(section=second, title=e.title, weight=e.weight, date=e.date)
+                for e in first.evaluations.all()
+            )
     if registration.change_opens is None:
         now = timezone.now()
         registration.change_opens = now - datetime.timedelta(days=1)

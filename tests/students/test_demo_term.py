@@ -63,7 +63,10 @@ def test_every_demo_student_has_a_full_term_under_way(demo):
         assert weights <= 100
         assert section.teacher is not None and section.teacher.availability
         marked = section.evaluations.filter(marks__isnull=False).distinct()
-        assert marked and all(e.class_average is not None for e in marked)
+        if section.enrolments.exists():
+            assert marked and all(e.class_average is not None for e in marked)
+        else:  # a second group opened for schedule changes (registration.demo): not marked yet
+            assert not marked and section.group == "02"
         assert section.course.program_id or section.course.code.startswith("360")
 
 
