@@ -233,7 +233,7 @@ def read_marc(data: bytes) -> tuple[list[RecordData], list[str]]:
         if record is None:
             errors.append(
                 _label(number)
-                + " : "
+                + "\u00a0: "
                 + _("illisible (%(error)s).") % {"error": problems.get(number, "")}
             )
             continue
@@ -245,7 +245,7 @@ def read_marc(data: bytes) -> tuple[list[RecordData], list[str]]:
             )
         control_fields = record.get_fields("001")
         control = (control_fields[0].data or "").strip()[:50] if control_fields else ""
-        errors.extend(f"{_label(number, control)} : {error}" for error in record_errors)
+        errors.extend(f"{_label(number, control)}\u00a0: {error}" for error in record_errors)
         if data_ is not None and not record_errors:
             seen[data_.control_number] = number
             found.append(data_)
@@ -263,7 +263,7 @@ def import_marc(*, data: bytes, dry_run: bool = False) -> MarcReport:
             first = barcodes.setdefault(copy.barcode, (item.number, item.control_number))
             if first[0] != item.number:
                 errors.append(
-                    f"{_label(item.number, item.control_number)} : "
+                    f"{_label(item.number, item.control_number)}\u00a0: "
                     + _("l'exemplaire %(barcode)s figure déjà à la notice %(first)d.")
                     % {"barcode": copy.barcode, "first": first[0]}
                 )
@@ -275,7 +275,7 @@ def import_marc(*, data: bytes, dry_run: bool = False) -> MarcReport:
         known = existing_copies.get(barcode)
         if known is not None and known.record.control_number != control:
             errors.append(
-                f"{_label(number, control)} : "
+                f"{_label(number, control)}\u00a0: "
                 + _("l'exemplaire %(barcode)s appartient déjà à la notice %(other)s.")
                 % {"barcode": barcode, "other": known.record.control_number}
             )

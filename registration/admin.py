@@ -201,7 +201,7 @@ class LateFeeAdmin(admin.ModelAdmin):
         return False
 
 
-class ScheduleChangeLineInline(admin.TabularInline):
+class ScheduleChangeLineInline(TabularInline):
     model = ScheduleChangeLine
     extra = 0
     fields = ["previous", "new"]

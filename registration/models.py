@@ -333,7 +333,12 @@ class ScheduleChange(models.Model):
 class ScheduleChangeLine(models.Model):
     """One course whose section changed: from `previous` to `new`."""
 
-    change = models.ForeignKey(ScheduleChange, on_delete=models.CASCADE, related_name="lines")
+    change = models.ForeignKey(
+        ScheduleChange,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("modification d'horaire"),
+    )
     previous = models.ForeignKey(
         Section, on_delete=models.PROTECT, related_name="+", verbose_name=_("groupe quitté")
     )

@@ -85,7 +85,7 @@ def test_the_login_page_offers_both_links_under_the_employee_form(client, instit
     ("url", "title"),
     [
         (FIRST_USE, "Première utilisation - Employés"),
-        (RECOVERY, "Mot de passe oublié\N{NO-BREAK SPACE}? - Employés"),
+        (RECOVERY, "Mot de passe oublié ? - Employés"),
     ],
 )
 def test_the_pages_ask_for_the_employee_number_in_french(client, institution, url, title):

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from library.models import Hold, Loan
 from portal.models import Institution
+from portal.templatetags.portal_format import format_when
 from students.models import Student
 from tests.conftest import PASSWORD
 from tests.e2e.test_first_use_flow import assert_no_csp_violation, log_in
@@ -61,7 +62,7 @@ def test_search_hold_and_renew(
 
     page.get_by_role("link", name="Électricité du bâtiment").click()
     expect(page.get_by_test_id("copy-status")).to_have_text(
-        f"prêté jusqu'au {Loan.objects.get(student=other).due_on.isoformat()}"
+        "prêté jusqu'au " + format_when(Loan.objects.get(student=other).due_on, "SHORT_DATE_FORMAT")
     )
     page.get_by_role("button", name="Mettre de côté").click()
     expect(page.get_by_text("vous êtes à la position 1 de la file d'attente")).to_be_visible()

@@ -112,7 +112,7 @@ def test_schedule_ics_marks_and_report_card(
         expect(grid).to_contain_text(text)
     monday = grid.locator("td.schedule-meeting").filter(has_text="B-101")
     expect(monday).to_contain_text(CALCULUS)
-    expect(monday).to_contain_text("08:00")
+    expect(monday).to_contain_text("8 h 00")  # French times: 8 h 00 (portal_format.when)
 
     # The ICS file, parsed back: one weekly event per meeting.
     with page.expect_download() as download_info:

@@ -240,12 +240,12 @@ def test_an_invoice_is_never_cut_between_two_batches(institution, tmp_path, monk
     path = invoices_file(tmp_path / "invoices.csv", matricules, 1, 5)
     out = io.StringIO()
     call_command("import_csv", "invoices", str(path), stdout=out)
-    assert "Factures : 5 créée(s), 0 modifiée(s), 0 inchangée(s)." in out.getvalue()
+    assert "Factures : 5 créée(s), 0 modifiée(s), 0 inchangée(s)." in out.getvalue()
     assert [invoice.lines.count() for invoice in Invoice.objects.order_by("number")] == [3] * 5
     # The same file again: nothing to do, counted over every batch.
     out = io.StringIO()
     call_command("import_csv", "invoices", str(path), stdout=out)
-    assert "Factures : 0 créée(s), 0 modifiée(s), 5 inchangée(s)." in out.getvalue()
+    assert "Factures : 0 créée(s), 0 modifiée(s), 5 inchangée(s)." in out.getvalue()
 
 
 def test_an_invoice_split_across_batches_is_refused_whole(institution, tmp_path, monkeypatch):
@@ -263,7 +263,7 @@ def test_an_invoice_split_across_batches_is_refused_whole(institution, tmp_path,
     with pytest.raises(CommandError) as refused:
         call_command("import_csv", "invoices", str(path), stdout=io.StringIO())
     assert str(refused.value).splitlines()[1:] == [
-        "Ligne 11 : la facture FAC00000001 figure déjà plus haut (ligne 2) : dans un fichier de "
+        "Ligne 11 : la facture FAC00000001 figure déjà plus haut (ligne 2) : dans un fichier de "
         "plus de 5000 lignes, les lignes d'une même facture doivent se suivre. Triez le fichier "
         "par numéro de facture."
     ]

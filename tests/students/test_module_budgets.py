@@ -162,6 +162,10 @@ def test_every_module_page_costs_the_same_with_2_or_10_courses_within_its_budget
         load = student_with_courses(institution, terms, count)
         assert student_login(client, load.student.matricule).status_code == 302
         url = reverse(name, args=args(load))
+        if name == "portal:home" and count == 2:
+            # A warm process: the month's calendar is read once a day by each process, so a
+            # home page seen before is what every visit but a process's first costs.
+            client.get(url)
         for visit in ("first", "again"):
             counts[count, visit], text = counted(client, url, budget, query_budget)
         expected = {
