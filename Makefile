@@ -1,5 +1,5 @@
 # Portail: `make run` serves the demo on http://127.0.0.1:8000/ (web server and task worker),
-# `make test` runs every test.
+# `make test` runs every test, one process per core (pytest-xdist, a test file per process).
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
@@ -27,7 +27,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=tests

@@ -5,12 +5,17 @@ Charlie is another activated student who "should have no access to Bob's stuff".
 """
 
 import datetime
+import importlib
+import io
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
+from django.test import TransactionTestCase, override_settings
 
 from accounts.models import User
 from portal.models import Institution
@@ -78,6 +83,37 @@ def _tasks_run_at_once(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
+# The rows data migrations put in the test database: a transactional test (a live server, a
+# race between two connections) ends with a flush that empties every table, and the tests that
+# run after it in the same process (in any order: pytest-xdist) expect them.
+MIGRATION_ROWS = (
+    ("accounts.migrations.0003_default_secret_questions", "add_questions"),
+    ("library.migrations.0003_default_loan_rules", "create"),
+)
+
+
+def migration_rows_restore() -> None:
+    from django.apps import apps
+
+    for module, function in MIGRATION_ROWS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _migration_rows_after_flush() -> Iterator[None]:
+    """A transactional test's teardown flushes the database; the migrations' rows come back
+    right after it, whichever test runs next."""
+    flush = TransactionTestCase._fixture_teardown
+
+    def teardown(self: TransactionTestCase) -> None:
+        flush(self)
+        migration_rows_restore()
+
+    TransactionTestCase._fixture_teardown = teardown
+    yield
+    TransactionTestCase._fixture_teardown = flush
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache(db: None) -> Iterator[None]:
     # Throttles live in the cache; one test's failures must not lock the next test out.
@@ -97,6 +133,24 @@ def _stored_balances_hold(db: None) -> Iterator[None]:
 
     drifted = list(invoices_drifted().values_list("number", "stored_balance", "computed"))
     assert not drifted, f"stored balances differ from the computed ones: {drifted}"
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """`manage.py demo`, loaded once for the module that asks for it and rolled back after its
+    last test; returns what it printed. Each test still runs in its own savepoint inside, so
+    what one test writes is gone for the next, as with a demo loaded per test (a few seconds
+    each). Its files go to a folder of the module's own."""
+    out = io.StringIO()
+    media = tmp_path_factory.mktemp("demo-media")
+    with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock():
+        with transaction.atomic():
+            call_command("demo", stdout=out)
+            yield out.getvalue()
+            transaction.set_rollback(True)
+        cache.clear()
 
 
 @pytest.fixture

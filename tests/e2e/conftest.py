@@ -4,7 +4,6 @@ One Chromium per session, a fresh context (cookies, storage) per page. Every tes
 marked `e2e`. Set PORTAL_E2E_SCREENSHOTS to a folder to keep the screenshots tests take.
 """
 
-import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -113,8 +112,8 @@ def open_page(
     Every page it loads is checked with axe-core (WCAG 2.1 A/AA) at the test's width and at
     the other one (phone, desktop): `tests.e2e.a11y.PageWatch`.
 
-    Live-server tests are transactional: the database is flushed after each one, which takes
-    away the rows migrations put there; `_migration_rows` puts them back before each test.
+    Live-server tests are transactional: the database is flushed after each one, and the
+    rows migrations put there are put back (tests/conftest.py).
     """
     contexts = []
     watches: list[PageWatch] = []
@@ -147,12 +146,9 @@ def open_page(
 
 
 @pytest.fixture(autouse=True)
-def _migration_rows(transactional_db: None) -> None:
-    """The secret questions a data migration adds, back after the previous test's flush."""
-    from django.apps import apps
-
-    migration = importlib.import_module("accounts.migrations.0003_default_secret_questions")
-    migration.add_questions(apps, None)
+def _live_server_database(transactional_db: None) -> None:
+    """Live-server tests are transactional; the rows migrations add are put back after each
+    one's flush (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """Whom a student may write to (issue 15): every teacher of their current sections, and the
 offices by their name, never a login."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
@@ -14,9 +12,8 @@ from students.models import Employee, Student
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("demo", stdout=io.StringIO())
+def demo(demo_loaded, db):
+    """The demo, loaded once for the module (tests/conftest.py)."""
 
 
 def options(response) -> list[str]:

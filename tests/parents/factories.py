@@ -3,13 +3,13 @@
 import datetime
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts.models import SecretAnswer, SecretQuestion, User
 from parents.models import Guardian
 from portal.normalize import normalize_answer
 from students.models import Student
+from tests.factories import hashed
 
 PARENT_PASSWORD = "une phrase de passe solide 2026"
 PARENT_ANSWER = "Tintin"
@@ -47,14 +47,14 @@ def make_parent(
         email=email,
         first_name=fields.pop("first_name", "Adzo"),
         last_name=fields.pop("last_name", "Testtest"),
-        password=make_password(password),
+        password=hashed(password),
         activated_at=timezone.now(),
         **fields,
     )
     question = SecretQuestion.objects.order_by("position", "pk").first()
     if question is not None:
         SecretAnswer.objects.create(
-            user=user, question=question, answer_hash=make_password(normalize_answer(answer))
+            user=user, question=question, answer_hash=hashed(normalize_answer(answer))
         )
     if link:
         Guardian.objects.filter(email=email).update(account=user, linked_at=timezone.now())

@@ -8,11 +8,9 @@ The counts include the session, the user and the one read of the shared versions
 the news cost no query (tests/portal/test_kept_between_requests.py proves them fresh).
 """
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -42,9 +40,8 @@ def counted(client, url: str, budget: int) -> str:
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("demo", stdout=io.StringIO())
+def demo(demo_loaded, db):
+    """The demo, loaded once for the module (tests/conftest.py)."""
 
 
 def test_student_home_on_the_demo(client, demo):

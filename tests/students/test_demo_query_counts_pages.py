@@ -7,10 +7,7 @@ query comes from."""
 # The query_budget fixture is imported, and tests take it as an argument.
 # ruff: noqa: F811
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from tests.accounts.test_login import student_login
 from tests.accounts.test_query_budget import (  # noqa: F401 (query_budget is a fixture)
@@ -44,8 +41,7 @@ SHOWS = {
 
 
 @pytest.fixture
-def demo_client(db, client):
-    call_command("demo", stdout=StringIO())
+def demo_client(demo_loaded, db, client):
     assert student_login(client, DEMO_STUDENT, DEMO_PASSWORD).status_code == 302
     return client
 

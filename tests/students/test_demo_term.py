@@ -32,9 +32,8 @@ def counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def demo(db, capsys):
-    call_command("demo")
-    return capsys.readouterr().out
+def demo(demo_loaded, db):
+    return demo_loaded
 
 
 def test_demo_runs_twice_without_adding_anything(demo, capsys):
