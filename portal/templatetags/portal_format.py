@@ -1,7 +1,8 @@
 """Amounts and dates as each language writes them. `{% load portal_format %}`, then
 `{{ invoice.balance|money }}`: "1 234,50 $" in French (no-break spaces group the thousands and
-keep the figure and the sign together), "$1,234.50" in English; `{{ meeting.start|when:"DAY_TIME_FORMAT" }}`:
-"mardi 1er décembre, 10 h 15" in French, "Tuesday, December 1, 10:15 a.m." in English."""
+keep the figure and the sign together), "$1,234.50" in English;
+`{{ meeting.start|when:"DAY_TIME_FORMAT" }}`: "mardi 1er décembre, 10 h 15" in French,
+"Tuesday, December 1, 10:15 a.m." in English."""
 
 import datetime
 import re

@@ -72,9 +72,10 @@ def test_the_admin_groups_the_thousands_in_both_languages(admin_client, bob):
         lines=(("Droits de scolarité à temps partiel", "1234.50", False),),
         due_in_days=20,
     )
-    assert "1\N{NO-BREAK SPACE}234,50\N{NO-BREAK SPACE}$" in admin_client.get(
-        INVOICES
-    ).content.decode()
+    assert (
+        "1\N{NO-BREAK SPACE}234,50\N{NO-BREAK SPACE}$"
+        in admin_client.get(INVOICES).content.decode()
+    )
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "$1,234.50" in admin_client.get(INVOICES).content.decode()
     invoice = Invoice.objects.get(number="FAC00000900")
