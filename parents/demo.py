@@ -1,7 +1,8 @@
 """Demo family for the parents' portal (README lists it): two children in two schools of the
 institution, each with the same two guardians on file. One parent has an account already; the
 other can try "Créer mon compte" with the details printed. Schools that offer the "Services en
-ligne" get a few articles on sale. Only where the institution has the parents' portal.
+ligne" get a few articles on sale, a school's at a school board, a college's at a cégep. Only
+where the institution has the parents' portal.
 
 The family fits the institution: at a school board (`cepeo`), two teenagers in grades that
 match their ages; at a cégep (every other preset), twins in the second year of a DEC, each in a
@@ -145,8 +146,10 @@ COLLEGE_FAMILY = Family(
     access_after_majority=True,
 )
 FAMILIES = {"cepeo": SCHOOL_BOARD_FAMILY}
-# name, description, price, limit per child, days on sale from today.
-STORE_ITEMS = [
+# The "Services en ligne" articles, as the institution would sell them: name, description,
+# price, limit per child, days on sale from today. A school board's are a school's; a cégep's
+# are a college student's (no agenda, no school t-shirt).
+SCHOOL_STORE_ITEMS = [
     ("Agenda scolaire", "L'agenda de l'année, remis en classe.", "12.00", 1, 45),
     (
         "Sortie au Musée canadien de l'histoire",
@@ -163,6 +166,43 @@ STORE_ITEMS = [
         60,
     ),
 ]
+COLLEGE_STORE_ITEMS = [
+    (
+        "Carte étudiante – remplacement",
+        "Nouvelle carte avec photo, à retirer au Registrariat ; l'ancienne est désactivée.",
+        "15.00",
+        1,
+        60,
+    ),
+    (
+        "Stationnement – vignette de session",
+        "Vignette pour le stationnement étudiant, valide jusqu'à la fin de la session.",
+        "95.00",
+        1,
+        30,
+    ),
+    (
+        "Casier – location pour la session",
+        "Casier au pavillon principal, cadenas fourni.",
+        "20.00",
+        1,
+        30,
+    ),
+    (
+        "Sortie pédagogique à Québec",
+        "Transport en autocar et visite de l'Assemblée nationale ; inscription auprès de "
+        "l'enseignant.",
+        "45.00",
+        1,
+        21,
+    ),
+]
+STORE_ITEMS = {"cepeo": SCHOOL_STORE_ITEMS}
+
+
+def store_items_for(institution: Institution) -> list[tuple[str, str, str, int, int]]:
+    """The demo's articles for the institution: a school board's or a cégep's."""
+    return STORE_ITEMS.get(institution.preset, COLLEGE_STORE_ITEMS)
 
 
 @demo_step(order=50)
@@ -200,7 +240,7 @@ def demo_parents(institution: Institution) -> list[str]:
     )
     offering = list(institution.schools.filter(offers_store=True).order_by("name"))
     for school in offering:
-        _store_items(school, today)
+        _store_items(school, store_items_for(institution), today)
     return _lines(children, offering)
 
 
@@ -352,8 +392,8 @@ def _active_parent() -> User:
     return parent
 
 
-def _store_items(school: School, today: datetime.date) -> None:
-    for name, description, price, limit, days in STORE_ITEMS:
+def _store_items(school: School, items: list, today: datetime.date) -> None:
+    for name, description, price, limit, days in items:
         item, created = StoreItem.objects.get_or_create(
             school=school,
             name=name,

@@ -164,9 +164,29 @@ def test_the_store_has_articles_on_sale_in_the_schools_offering_it(db):
     today = timezone.localdate()
     items = StoreItem.objects.select_related("school")
     assert {item.school.code for item in items} == {"carrefour-jeunesse", "de-la-salle"}
-    assert items.count() == 2 * len(demo.STORE_ITEMS)
+    assert items.count() == 2 * len(demo.SCHOOL_STORE_ITEMS)
     for item in items:
         assert item.is_active and item.available_from <= today <= item.available_until
+    assert "Agenda scolaire" in {item.name for item in items}
+
+
+def test_the_cegeps_store_sells_what_a_college_student_buys(client, db):
+    """No school agenda or school t-shirt at a cégep: a student card, a parking permit, a
+    locker, a field trip; the parent sees them in "Services en ligne"."""
+    load_demo()
+    names = set(StoreItem.objects.values_list("name", flat=True))
+    assert names == {name for name, *_rest in demo.COLLEGE_STORE_ITEMS}
+    assert "Carte étudiante – remplacement" in names
+    assert "Stationnement – vignette de session" in names
+    for school_word in ("Agenda", "T-shirt", "scolaire", "l'école"):
+        assert not any(school_word in name for name in names), school_word
+    client.post(
+        reverse("parents:login"),
+        {"email": demo.ACTIVE_PARENT[2], "password": demo.PARENT_PASSWORD},
+    )
+    child = Student.objects.filter(guardians__email=demo.ACTIVE_PARENT[2], school__code="cstj")
+    page = client.get(reverse("parents:store", args=[child.get().pk])).content.decode()
+    assert "Stationnement – vignette de session" in page and "Agenda scolaire" not in page
 
 
 def test_no_parents_where_the_institution_has_no_parents_portal(db):
