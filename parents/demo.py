@@ -24,6 +24,7 @@ from portal.normalize import normalize_answer
 from portal.presets import PRESETS
 from portal.selectors import school_main
 from students import code_permanent
+from students import demo_ontario as ontario
 from students.demo import CURRENT_COURSES, PREVIOUS_COURSES, demo_terms
 from students.imports.cells import term_dates
 from students.models import Course, Enrolment, Program, Section, Student, Term
@@ -41,7 +42,7 @@ NEW_PARENT = ("Haddad", "Karim", "karim.haddad@parents.example", "père")
 class Child(NamedTuple):
     """One child of the demo family. `number` follows accounts.demo's 1 to 20 (whose counts
     students.demo relies on); `born` is (month, day); `cohort` says how many school years ago
-    the child started the level (a school board's 9e année: 2 for a 11e année; a cégep's first
+    the child started the level (a school board's 9e année: 2 for an 11e année; a cégep's first
     session), from which the birth year follows; a child with a `program` is a cégep student
     (no grade). `current` lists the courses of the current term (by position in students.demo)
     and `previous` the final grades of the term before students.demo's previous one (position,
@@ -71,6 +72,8 @@ class Family(NamedTuple):
 
 
 # Ontario: a student starts 9e année in the fall of the year they turn 14 (11e année at 16).
+# A school board's child takes their grade's four courses of the semester (students.demo_ontario;
+# `current` and `previous` are positions among them), and had the grade below a year earlier.
 # The family lives in Rockland: the younger child goes to Carrefour Jeunesse there, the elder
 # to De La Salle's arts programme in Ottawa.
 SCHOOL_BOARD_FAMILY = Family(
@@ -81,13 +84,13 @@ SCHOOL_BOARD_FAMILY = Family(
             first_name="Théo",
             sex="M",
             born=(9, 3),
-            cohort=0,
-            grade="9e année",
+            cohort=1,
+            grade="10e année",
             program=None,
             address=f"{CIVIC_NUMBER}, rue des Érables, Rockland (Ontario)",
             postal_code="K4K 1K7",
-            current=[2, 3, 6],
-            previous=[(1, "72", 4), (4, "88", 0)],
+            current=[0, 1, 2, 3],
+            previous=[(0, "72", 4), (1, "88", 0), (2, "64", 2), (3, "81", 0)],
         ),
         Child(
             number=141,
@@ -100,8 +103,8 @@ SCHOOL_BOARD_FAMILY = Family(
             program=None,
             address=f"{CIVIC_NUMBER}, rue des Érables, Rockland (Ontario)",
             postal_code="K4K 1K7",
-            current=[0, 1, 4, 5],
-            previous=[(0, "84", 2), (2, "78", 0), (3, "91", 1)],
+            current=[0, 1, 2, 3],
+            previous=[(0, "84", 2), (1, "78", 0), (2, "91", 1), (3, "86", 0)],
         ),
     ],
     phones=("613 555-0142", "613 555-0187"),
@@ -339,15 +342,23 @@ def _enrol(
     if not sections:
         return
     enrolled = set(student.enrolments.values_list("section_id", flat=True))
+    earlier = _earlier_term(today)
+    current_codes = [row[0] for row in CURRENT_COURSES]
+    earlier_codes = [row[0] for row in PREVIOUS_COURSES]
+    grade_now = ontario.grade_number(student.grade)
+    if grade_now is not None:
+        # A school board's child: their grade's courses then and now.
+        current_codes = [row[0] for row in ontario.courses(current_code, grade_now)]
+        grade_then = ontario.grade_in(earlier.code, grade_now=grade_now, current_code=current_code)
+        earlier_codes = [row[0] for row in ontario.courses(earlier.code, grade_then)]
     new = []
     for position in current:
-        section = sections.get(CURRENT_COURSES[position][0])
+        section = sections.get(current_codes[position])
         if section is not None and section.pk not in enrolled:
             new.append(Enrolment(student=student, section=section))
-    earlier = _earlier_term(today)
     courses = {course.code: course for course in Course.objects.all()}
     for position, grade, absences in finished:
-        course = courses.get(PREVIOUS_COURSES[position][0])
+        course = courses.get(earlier_codes[position])
         if course is None:
             continue
         section, _created = Section.objects.get_or_create(term=earlier, course=course, group="01")

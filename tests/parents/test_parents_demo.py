@@ -119,15 +119,27 @@ def test_at_the_school_board_the_children_have_grades_matching_their_ages(db):
     }
     assert {name: child.grade for name, child in children.items()} == {
         "Camille": "11e année",
-        "Théo": "9e année",
+        "Théo": "10e année",
     }
-    assert years_old(children["Théo"].birthdate, today) in (13, 14, 15)
+    assert years_old(children["Théo"].birthdate, today) in (14, 15, 16)
     assert years_old(children["Camille"].birthdate, today) in (15, 16, 17)
     for child in children.values():
         assert child.program is None and child.postal_code.startswith("K")
         assert f"{child.grade}, {child.school.name}" in output
     assert not Guardian.objects.exclude(phone__startswith="613 ").exists()
     assert not Guardian.objects.filter(access_after_majority=True).exists()
+    # Their grade's Ontario courses this semester, and the grade below's with final grades a
+    # year earlier: no cégep course.
+    for child in children.values():
+        grade = int(child.grade.removesuffix("e année"))
+        current = [e for e in child.enrolments.select_related("section__course")]
+        assert current and all(
+            re.fullmatch(r"[A-Z]{3}[1-4][A-Z]", e.section.course.code) for e in current
+        ), [e.section.course.code for e in current]
+        now = {e.section.course.code for e in current if e.final_grade is None}
+        then = {e.section.course.code for e in current if e.final_grade is not None}
+        assert len(now) == 4 and {code[3] for code in now} == {str(grade - 8)}
+        assert then and {code[3] for code in then} == {str(grade - 9)}
 
 
 @pytest.mark.parametrize("preset", ["cstj", "cepeo"])
