@@ -81,6 +81,10 @@ def test_at_the_school_board_the_demo_studies_are_ontario_courses(load_preset):
     call_command("demo", "--preset", "cepeo", stdout=out)
     printed = out.getvalue()
     assert "420" not in printed and "Cote R" not in printed
+    # A secondary school's fees and offices, not a cégep's.
+    for college in ("cégep", "Droits de scolarité", "Association étudiante", "Registrariat"):
+        assert college not in printed, college
+    assert "Frais d'activités étudiantes" in printed and "Secrétariat de l'école" in printed
     assert not Program.objects.exists()
     assert not Course.objects.filter(code__regex=r"^\d{3}-").exists()
     assert not Course.objects.exclude(code__regex=r"^[A-Z]{3}[1-4][A-Z]$").exists()
