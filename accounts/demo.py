@@ -6,7 +6,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts.models import SecretAnswer, SecretQuestion, User
-from portal.demo import demo_step
+from portal.demo import demo_is_school_board, demo_step
 from portal.models import Institution
 from portal.normalize import normalize_answer
 from portal.selectors import school_main
@@ -56,6 +56,52 @@ EMPLOYEES = [
     ("10057", "Lapointe", "Marc-André", "Registrariat", "A-1002", "2001"),
 ]
 
+# At a school board (`cepeo`): pupils of Carrefour Jeunesse in Rockland, five per grade from
+# 9e to 12e année, of the age their grade has whatever the year the demo runs (the birth year
+# follows from the grade: students.demo_ontario.birthdate). No code permanent in Ontario.
+# last name, first name, sex, (month, day) of birth, grade, email?, activated?, postal code
+SCHOOL_BOARD_PEOPLE = [
+    ("Lalonde", "Émilie", "F", (3, 5), 12, True, True, "K4K 1A3"),
+    ("Gagnon-Roy", "Jean-François", "M", (11, 23), 12, True, True, "K4K 1B7"),
+    ("Brisebois", "Léa", "F", (1, 14), 11, True, False, "K4K 1C2"),
+    ("McDonald", "Ryan", "M", (7, 30), 10, False, False, "K0A 1E0"),
+    ("Lavergne", "Florence", "F", (5, 2), 12, True, False, "K4K 1E5"),
+    ("Ng", "Minh", "M", (9, 9), 11, False, False, "K4C 1A4"),
+    ("Séguin", "Zoé", "F", (2, 28), 9, True, True, "K4K 1G8"),
+    ("Bélanger", "Émile", "M", (12, 1), 10, False, False, "K4K 1H2"),
+    ("Charbonneau", "Maya", "F", (8, 17), 12, True, False, "K4K 1J6"),
+    ("Larocque", "Mathis", "M", (4, 11), 11, False, False, "K0A 1E0"),
+    ("Kanza", "Grâce", "F", (10, 21), 10, True, False, "K4K 1K1"),
+    ("Lévesque", "Noémie", "F", (6, 6), 9, False, True, "K4C 1B9"),
+    ("Bourdeau", "Félix", "M", (2, 19), 12, True, False, "K4K 1L4"),
+    ("Ouellette", "Chloé", "F", (11, 8), 10, False, False, "K4K 1M3"),
+    ("Pilon", "William", "M", (3, 25), 9, True, False, "K0A 2A0"),
+    ("Desjardins", "Anaïs", "F", (1, 31), 11, True, False, "K4K 1N8"),
+    ("Lacelle", "Samuel", "M", (9, 13), 10, False, False, "K4C 1C5"),
+    ("Sabourin", "Maëlle", "F", (5, 27), 11, True, False, "K4K 1P2"),
+    ("Leblanc", "Olivier", "M", (8, 4), 9, True, True, "K4K 1R6"),
+    ("Gauthier", "Juliette", "F", (2, 15), 9, False, False, "K4K 1S9"),
+]
+# Rockland (Clarence-Rockland) and nearby: Cumberland (in Ottawa), Bourget, Hammond; each
+# full postal code rural (K0A) names its village.
+SCHOOL_BOARD_CITIES = {
+    "K4K": ("Rockland", "613"),
+    "K4C": ("Ottawa", "613"),
+    "K0A 1E0": ("Bourget", "613"),
+    "K0A 2A0": ("Hammond", "613"),
+}
+SCHOOL_BOARD_EMPLOYEES = [
+    ("10042", "Bergeron", "Isabelle", "Mathématiques", "Local 204", "2231"),
+    ("10057", "Lapointe", "Marc-André", "Secrétariat", "Bureau 101", "2001"),
+]
+
+
+def city_for(postal_code: str, *, school_board: bool) -> tuple[str, str]:
+    """(city, area code) of a demo postal code."""
+    if not school_board:
+        return CITIES[postal_code[:3]]
+    return SCHOOL_BOARD_CITIES.get(postal_code) or SCHOOL_BOARD_CITIES[postal_code[:3]]
+
 
 def _email(last: str, first: str) -> str:
     from portal.normalize import normalize_name
@@ -66,18 +112,26 @@ def _email(last: str, first: str) -> str:
 @demo_step(order=10)
 def demo_people(institution: Institution) -> list[str]:
     school = school_main(institution)
-    program, _created = Program.objects.get_or_create(
-        code="420.B0", defaults={"name": "Techniques de l'informatique"}
-    )
+    board = demo_is_school_board(institution)
+    program = None if board else _program()
     questions = list(SecretQuestion.objects.filter(is_active=True)[:3])
     length = institution.identifier_length
     rows = []
-    for number, (last, first, sex, born, has_email, activated, postal) in enumerate(PEOPLE, 1):
-        birthdate = datetime.date.fromisoformat(born)
-        city, area_code = CITIES[postal[:3]]
+    for number, person in enumerate(_people(board), 1):
+        last, first, sex, birthdate, grade, has_email, activated, postal = person
+        city, area_code = city_for(postal, school_board=board)
         matricule = f"{2026000 + number}"[-length:].rjust(length, "0")
-        code = code_permanent.build(
-            last_name=last, first_name=first, birthdate=birthdate, sex=sex, suffix=f"{number:02d}"
+        # Quebec's code permanent; an Ontario pupil has none.
+        code = (
+            ""
+            if board
+            else code_permanent.build(
+                last_name=last,
+                first_name=first,
+                birthdate=birthdate,
+                sex=sex,
+                suffix=f"{number:02d}",
+            )
         )
         student, _created = student_upsert(
             matricule=matricule,
@@ -88,20 +142,27 @@ def demo_people(institution: Institution) -> list[str]:
             sex=sex,
             email=_email(last, first) if has_email else "",
             phone=f"{area_code} 555-01{number:02d}",
-            address=f"{100 + number}, rue Principale, {city} (Québec)",
+            address=(
+                f"{100 + number}, rue Laurier, {city} (Ontario)"
+                if board
+                else f"{100 + number}, rue Principale, {city} (Québec)"
+            ),
             postal_code=postal,
             program=program,
+            grade=grade,
             school=school,
         )
         if activated and student.user is None:
             _activate(student, questions)
         rows.append((student, code, has_email, student.user is not None))
-    for number, last, first, department, office, extension in EMPLOYEES:
+    employees = SCHOOL_BOARD_EMPLOYEES if board else EMPLOYEES
+    domain = "cepeo.example" if board else "cegep.example"
+    for number, last, first, department, office, extension in employees:
         employee, _created = employee_upsert(
             employee_number=number,
             last_name=last,
             first_name=first,
-            email=f"{first[0].lower()}.{last.lower()}@cegep.example",
+            email=f"{first[0].lower()}.{last.lower()}@{domain}",
             department=department,
             office=office,
             phone_extension=extension,
@@ -124,6 +185,29 @@ def demo_people(institution: Institution) -> list[str]:
             REGISTRAR[0], email="registraire@example.org", password=REGISTRAR[1]
         )
     return _lines(institution, rows)
+
+
+def _people(school_board: bool) -> list[tuple]:
+    """The demo's 20 people: (last, first, sex, birthdate, grade, email?, activated?, postal)."""
+    if not school_board:
+        return [
+            (last, first, sex, datetime.date.fromisoformat(born), "", email, active, postal)
+            for last, first, sex, born, email, active, postal in PEOPLE
+        ]
+    from students.demo_ontario import birthdate, grade_label
+
+    today = timezone.localdate()
+    return [
+        (last, first, sex, birthdate(grade, born, today), grade_label(grade), *rest)
+        for last, first, sex, born, grade, *rest in SCHOOL_BOARD_PEOPLE
+    ]
+
+
+def _program() -> Program:
+    program, _created = Program.objects.get_or_create(
+        code="420.B0", defaults={"name": "Techniques de l'informatique"}
+    )
+    return program
 
 
 def _activate(student: Student, questions: list[SecretQuestion]) -> None:
@@ -149,23 +233,32 @@ def _activate(student: Student, questions: list[SecretQuestion]) -> None:
 
 
 def _lines(institution: Institution, rows: list) -> list[str]:
+    board = demo_is_school_board(institution)
     lines = [
         "",
-        "First use (« Première utilisation ? »): number, code permanent, birthdate, postal code",
+        "First use (« Première utilisation ? »): number, "
+        + (
+            "last name, birthdate, postal code, grade"
+            if board
+            else "code permanent, birthdate, postal code"
+        ),
     ]
     for student, code, has_email, activated in rows:
         if not activated:
             mail = " [code by email]" if has_email and institution.emailed_code_enabled else ""
+            proof = "" if board else f"  {code}"
+            grade = f", {student.grade}" if board else ""
             lines.append(
-                f"  {student.matricule}  {code}  {student.birthdate:%Y-%m-%d}  "
-                f"{student.postal_code}  {student.first_name} {student.last_name}{mail}"
+                f"  {student.matricule}{proof}  {student.birthdate:%Y-%m-%d}  "
+                f"{student.postal_code}  {student.first_name} {student.last_name}{grade}{mail}"
             )
     lines.append(
         f"\nAlready activated (password {DEMO_PASSWORD}; answers {', '.join(DEMO_ANSWERS)}):"
     )
     for student, _code, _has_email, activated in rows:
         if activated:
-            lines.append(f"  {student.matricule}  {student.first_name} {student.last_name}")
+            grade = f", {student.grade}" if board else ""
+            lines.append(f"  {student.matricule}  {student.first_name} {student.last_name}{grade}")
     lines.append(f"\nEmployees (password {DEMO_PASSWORD}): " + ", ".join(e[0] for e in EMPLOYEES))
     lines.append(f"Registrar (admin at /admin/): {REGISTRAR[0]} / {REGISTRAR[1]}")
     return lines

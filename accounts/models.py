@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.templatetags.portal_format import format_when
+
 
 class PortalUserManager(UserManager):
     def get_by_audience(self, audience: str, identifier: str) -> "User":
@@ -179,7 +181,8 @@ class UserSession(AbstractBaseSession):
         verbose_name_plural = _("sessions")
 
     def __str__(self) -> str:
-        return f"{self.user} {self.last_seen:%Y-%m-%d %H:%M}"
+        seen = format_when(timezone.localtime(self.last_seen), "SHORT_DATETIME_FORMAT")
+        return f"{self.user} {seen}"
 
     @classmethod
     def get_session_store_class(cls) -> type:

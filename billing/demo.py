@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from billing.balances import invoice_balances_refresh
 from billing.models import Invoice, InvoiceLine
-from portal.demo import demo_step
+from portal.demo import demo_is_school_board, demo_step
 from portal.models import Institution
 from students.models import Student
 
@@ -71,6 +71,45 @@ INVOICES = [
 ]
 
 
+# At a school board (`cepeo`) no tuition: a secondary school's fees, on the same students and
+# numbers (a lab fee, a workbook, a team's registration; a donation as the voluntary line).
+SCHOOL_BOARD_INVOICES = [
+    (
+        1,
+        "FAC00000397",
+        "AUT-2026",
+        "Frais d'activités étudiantes",
+        30,
+        [
+            ("Carte d'activités étudiantes", "40.00", False),
+            ("Frais de laboratoire de sciences", "15.00", False),
+            ("Don au conseil des élèves", "10.00", True),
+        ],
+    ),
+    (
+        1,
+        "FAC00000398",
+        "AUT-2026",
+        "Sortie éducative",
+        45,
+        [
+            ("Sortie au Musée canadien de la nature", "25.00", False),
+            ("Don à la fondation de l'école", "5.00", True),
+        ],
+    ),
+    (2, "FAC00000401", "AUT-2026", "Cahiers d'exercices", 30, [
+        ("Cahier d'exercices de mathématiques (MHF4U)", "22.50", False),
+    ]),
+    (12, "FAC00000405", "AUT-2026", "Matériel scolaire", -20, [
+        ("Calculatrice (remplacement)", "25.00", False),
+    ]),
+    (19, "FAC00000409", "HIV-2027", "Sports scolaires", 60, [
+        ("Inscription à l'équipe de volleyball", "60.00", False),
+        ("Don au conseil des élèves", "10.00", True),
+    ]),
+]  # fmt: skip
+
+
 @demo_step(order=30)
 def demo_invoices(institution: Institution) -> list[str]:
     if not institution.module_enabled("payments"):
@@ -78,7 +117,8 @@ def demo_invoices(institution: Institution) -> list[str]:
     length = institution.identifier_length
     today = timezone.localdate()
     lines = ["", "Invoices (Centre de paiement):"]
-    for suffix, number, session, description, days, fees in INVOICES:
+    rows = SCHOOL_BOARD_INVOICES if demo_is_school_board(institution) else INVOICES
+    for suffix, number, session, description, days, fees in rows:
         matricule = f"{2026000 + suffix}"[-length:].rjust(length, "0")
         student = Student.objects.filter(matricule=matricule).first()
         if student is None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.templatetags.portal_format import money
+from portal.templatetags.portal_format import format_when, money
 from students.models import Student
 
 ZERO = Decimal("0.00")
@@ -254,4 +254,4 @@ class InvoiceReminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.invoice} {self.kind} {self.due_date}"
+        return f"{self.invoice} {self.get_kind_display()} {format_when(self.due_date)}"

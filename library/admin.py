@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from library.models import Copy, Hold, Loan, LoanReminder, LoanRule, Record
 from library.services import LibraryRefused, loan_checkin, loan_checkout, record_save
 from portal.admin_a11y import TabularInline
+from portal.templatetags.portal_format import format_when
 from students.admin_imports import ImportableAdmin
 from students.models import Student
 
@@ -108,7 +109,7 @@ def _desk_act(request: HttpRequest, barcode: str, matricule: str) -> None:
                 % {
                     "title": copy.record.title,
                     "name": f"{student.first_name} {student.last_name}",
-                    "date": loan.due_on.isoformat(),
+                    "date": format_when(loan.due_on),
                 },
             )
         else:

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.templatetags.portal_format import format_when
 from students.models import Student
 
 
@@ -182,7 +183,7 @@ class LoanReminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.loan} ({self.kind}, {self.due_on.isoformat()})"
+        return f"{self.loan} ({self.get_kind_display()}, {format_when(self.due_on)})"
 
 
 class Hold(models.Model):

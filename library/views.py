@@ -25,6 +25,7 @@ from library.selectors import (
     student_loan_rows,
 )
 from library.services import LibraryRefused, hold_cancel, hold_place, loan_renew, loans_renew_all
+from portal.templatetags.portal_format import format_when
 from students.models import Student
 from students.views.common import student_module
 
@@ -80,7 +81,7 @@ def hold_create(request: HttpRequest, student: Student, pk: int) -> HttpResponse
                 "Un exemplaire est mis de côté pour vous : empruntez-le au comptoir au plus tard "
                 "le %(date)s."
             )
-            % {"date": hold.pickup_by.isoformat()},
+            % {"date": format_when(hold.pickup_by)},
         )
     else:
         messages.success(
@@ -145,7 +146,7 @@ def _report(request: HttpRequest, renewals: list) -> None:
             messages.success(
                 request,
                 _("« %(title)s » est renouvelé jusqu'au %(date)s.")
-                % {"title": title, "date": renewal.loan.due_on.isoformat()},
+                % {"title": title, "date": format_when(renewal.loan.due_on)},
             )
 
 

@@ -18,7 +18,7 @@ from messaging.models import (
     NewsItem,
     Office,
 )
-from portal.demo import demo_step
+from portal.demo import demo_is_school_board, demo_step
 from portal.models import Institution
 from portal.selectors import school_main
 from students.demo import DEMO_STUDENTS
@@ -113,7 +113,7 @@ def demo_messaging(institution: Institution) -> list[str]:
             if student.pk not in already
         )
     sent = _demo_mio(students)
-    offices = _demo_offices()
+    offices = _demo_offices(institution)
     return [
         "",
         f"Documents et messages: {len(DOCUMENTS)} PDF for {len(students)} demo students; "
@@ -127,17 +127,23 @@ OFFICES = [
     ("Registrariat", "Registrar's Office", ["registraire", "employee:10057"]),
     ("Aide financière", "Financial Aid", ["registraire"]),
 ]
+# A secondary school's offices (`cepeo`): no registrar, no financial aid.
+SCHOOL_OFFICES = [
+    ("Secrétariat de l'école", "School Office", ["registraire", "employee:10057"]),
+    ("Orientation", "Guidance", ["registraire"]),
+]
 
 
-def _demo_offices() -> list[str]:
+def _demo_offices(institution: Institution) -> list[str]:
     from accounts.models import User
 
-    for position, (name, name_en, logins) in enumerate(OFFICES):
+    offices = SCHOOL_OFFICES if demo_is_school_board(institution) else OFFICES
+    for position, (name, name_en, logins) in enumerate(offices):
         office, _created = Office.objects.get_or_create(
             name=name, defaults={"name_en": name_en, "position": position}
         )
         office.members.add(*User.objects.filter(username__in=logins))
-    return [name for name, _name_en, _logins in OFFICES]
+    return [name for name, _name_en, _logins in offices]
 
 
 # (subject, body): from the demo's teacher 10042 to every activated demo student.

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import School
+from portal.templatetags.portal_format import format_when
 from portal.versions import versioned, versioned_manager
 from students.models import Student
 
@@ -222,4 +223,4 @@ class Event(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.title}"
+        return f"{format_when(self.date)} {self.title}"

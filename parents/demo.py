@@ -1,7 +1,8 @@
 """Demo family for the parents' portal (README lists it): two children in two schools of the
 institution, each with the same two guardians on file. One parent has an account already; the
 other can try "Créer mon compte" with the details printed. Schools that offer the "Services en
-ligne" get a few articles on sale. Only where the institution has the parents' portal.
+ligne" get a few articles on sale, a school's at a school board, a college's at a cégep. Only
+where the institution has the parents' portal.
 
 The family fits the institution: at a school board (`cepeo`), two teenagers in grades that
 match their ages; at a cégep (every other preset), twins in the second year of a DEC, each in a
@@ -23,6 +24,7 @@ from portal.normalize import normalize_answer
 from portal.presets import PRESETS
 from portal.selectors import school_main
 from students import code_permanent
+from students import demo_ontario as ontario
 from students.demo import CURRENT_COURSES, PREVIOUS_COURSES, demo_terms
 from students.imports.cells import term_dates
 from students.models import Course, Enrolment, Program, Section, Student, Term
@@ -40,7 +42,7 @@ NEW_PARENT = ("Haddad", "Karim", "karim.haddad@parents.example", "père")
 class Child(NamedTuple):
     """One child of the demo family. `number` follows accounts.demo's 1 to 20 (whose counts
     students.demo relies on); `born` is (month, day); `cohort` says how many school years ago
-    the child started the level (a school board's 9e année: 2 for a 11e année; a cégep's first
+    the child started the level (a school board's 9e année: 2 for an 11e année; a cégep's first
     session), from which the birth year follows; a child with a `program` is a cégep student
     (no grade). `current` lists the courses of the current term (by position in students.demo)
     and `previous` the final grades of the term before students.demo's previous one (position,
@@ -70,6 +72,8 @@ class Family(NamedTuple):
 
 
 # Ontario: a student starts 9e année in the fall of the year they turn 14 (11e année at 16).
+# A school board's child takes their grade's four courses of the semester (students.demo_ontario;
+# `current` and `previous` are positions among them), and had the grade below a year earlier.
 # The family lives in Rockland: the younger child goes to Carrefour Jeunesse there, the elder
 # to De La Salle's arts programme in Ottawa.
 SCHOOL_BOARD_FAMILY = Family(
@@ -80,13 +84,13 @@ SCHOOL_BOARD_FAMILY = Family(
             first_name="Théo",
             sex="M",
             born=(9, 3),
-            cohort=0,
-            grade="9e année",
+            cohort=1,
+            grade="10e année",
             program=None,
             address=f"{CIVIC_NUMBER}, rue des Érables, Rockland (Ontario)",
             postal_code="K4K 1K7",
-            current=[2, 3, 6],
-            previous=[(1, "72", 4), (4, "88", 0)],
+            current=[0, 1, 2, 3],
+            previous=[(0, "72", 4), (1, "88", 0), (2, "64", 2), (3, "81", 0)],
         ),
         Child(
             number=141,
@@ -99,8 +103,8 @@ SCHOOL_BOARD_FAMILY = Family(
             program=None,
             address=f"{CIVIC_NUMBER}, rue des Érables, Rockland (Ontario)",
             postal_code="K4K 1K7",
-            current=[0, 1, 4, 5],
-            previous=[(0, "84", 2), (2, "78", 0), (3, "91", 1)],
+            current=[0, 1, 2, 3],
+            previous=[(0, "84", 2), (1, "78", 0), (2, "91", 1), (3, "86", 0)],
         ),
     ],
     phones=("613 555-0142", "613 555-0187"),
@@ -145,8 +149,10 @@ COLLEGE_FAMILY = Family(
     access_after_majority=True,
 )
 FAMILIES = {"cepeo": SCHOOL_BOARD_FAMILY}
-# name, description, price, limit per child, days on sale from today.
-STORE_ITEMS = [
+# The "Services en ligne" articles, as the institution would sell them: name, description,
+# price, limit per child, days on sale from today. A school board's are a school's; a cégep's
+# are a college student's (no agenda, no school t-shirt).
+SCHOOL_STORE_ITEMS = [
     ("Agenda scolaire", "L'agenda de l'année, remis en classe.", "12.00", 1, 45),
     (
         "Sortie au Musée canadien de l'histoire",
@@ -163,6 +169,43 @@ STORE_ITEMS = [
         60,
     ),
 ]
+COLLEGE_STORE_ITEMS = [
+    (
+        "Carte étudiante – remplacement",
+        "Nouvelle carte avec photo, à retirer au Registrariat ; l'ancienne est désactivée.",
+        "15.00",
+        1,
+        60,
+    ),
+    (
+        "Stationnement – vignette de session",
+        "Vignette pour le stationnement étudiant, valide jusqu'à la fin de la session.",
+        "95.00",
+        1,
+        30,
+    ),
+    (
+        "Casier – location pour la session",
+        "Casier au pavillon principal, cadenas fourni.",
+        "20.00",
+        1,
+        30,
+    ),
+    (
+        "Sortie pédagogique à Québec",
+        "Transport en autocar et visite de l'Assemblée nationale ; inscription auprès de "
+        "l'enseignant.",
+        "45.00",
+        1,
+        21,
+    ),
+]
+STORE_ITEMS = {"cepeo": SCHOOL_STORE_ITEMS}
+
+
+def store_items_for(institution: Institution) -> list[tuple[str, str, str, int, int]]:
+    """The demo's articles for the institution: a school board's or a cégep's."""
+    return STORE_ITEMS.get(institution.preset, COLLEGE_STORE_ITEMS)
 
 
 @demo_step(order=50)
@@ -200,7 +243,7 @@ def demo_parents(institution: Institution) -> list[str]:
     )
     offering = list(institution.schools.filter(offers_store=True).order_by("name"))
     for school in offering:
-        _store_items(school, today)
+        _store_items(school, store_items_for(institution), today)
     return _lines(children, offering)
 
 
@@ -299,15 +342,23 @@ def _enrol(
     if not sections:
         return
     enrolled = set(student.enrolments.values_list("section_id", flat=True))
+    earlier = _earlier_term(today)
+    current_codes = [row[0] for row in CURRENT_COURSES]
+    earlier_codes = [row[0] for row in PREVIOUS_COURSES]
+    grade_now = ontario.grade_number(student.grade)
+    if grade_now is not None:
+        # A school board's child: their grade's courses then and now.
+        current_codes = [row[0] for row in ontario.courses(current_code, grade_now)]
+        grade_then = ontario.grade_in(earlier.code, grade_now=grade_now, current_code=current_code)
+        earlier_codes = [row[0] for row in ontario.courses(earlier.code, grade_then)]
     new = []
     for position in current:
-        section = sections.get(CURRENT_COURSES[position][0])
+        section = sections.get(current_codes[position])
         if section is not None and section.pk not in enrolled:
             new.append(Enrolment(student=student, section=section))
-    earlier = _earlier_term(today)
     courses = {course.code: course for course in Course.objects.all()}
     for position, grade, absences in finished:
-        course = courses.get(PREVIOUS_COURSES[position][0])
+        course = courses.get(earlier_codes[position])
         if course is None:
             continue
         section, _created = Section.objects.get_or_create(term=earlier, course=course, group="01")
@@ -352,8 +403,8 @@ def _active_parent() -> User:
     return parent
 
 
-def _store_items(school: School, today: datetime.date) -> None:
-    for name, description, price, limit, days in STORE_ITEMS:
+def _store_items(school: School, items: list, today: datetime.date) -> None:
+    for name, description, price, limit, days in items:
         item, created = StoreItem.objects.get_or_create(
             school=school,
             name=name,

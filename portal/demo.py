@@ -29,3 +29,12 @@ def demo_run(institution: Institution) -> list[str]:
     for step in demo_steps():
         lines.extend(step(institution))
     return lines
+
+
+# The presets that are school boards (elementary and secondary schools): their demo people are
+# pupils in grades, not cégep students in a program (accounts.demo, students.demo, parents.demo).
+SCHOOL_BOARD_PRESETS = frozenset({"cepeo"})
+
+
+def demo_is_school_board(institution: Institution) -> bool:
+    return institution.preset in SCHOOL_BOARD_PRESETS

@@ -4,9 +4,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.modules import ALL_MODULE_SLUGS, MODULE_CHOICES
+from portal.templatetags.portal_format import format_when
 from portal.versions import versioned, versioned_manager
 
 
@@ -511,7 +513,10 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()}"
+        return (
+            f"{format_when(timezone.localtime(self.created_at), 'SHORT_DATETIME_FORMAT')} "
+            f"{self.get_kind_display()}"
+        )
 
 
 class Confirmation(models.Model):

@@ -78,7 +78,7 @@ INSTALLED_APPS = [
     "library",
     "certificates",
     "registration",
-    "django_tasks_db",
+    "portal.tasks_app.TasksDatabaseConfig",  # django_tasks_db, named in French
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 """A full term for the demo students: the program's courses, teachers with their office hours,
 sections with weekly meetings, evaluations with marks and class averages, and the previous
-term's final grades with the groups' IDGZ and IFGZ (Cote R)."""
+term's final grades with the groups' IDGZ and IFGZ (Cote R). At a school board, the grades'
+courses instead (students.demo_ontario)."""
 
 import datetime
 import random
@@ -10,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from portal.demo import demo_step
+from portal.demo import demo_is_school_board, demo_step
 from portal.models import Institution
 from portal.selectors import school_main
 from students.models import (
@@ -158,6 +159,10 @@ def demo_term(institution: Institution) -> list[str]:
     students = list(Student.objects.filter(matricule__in=matricules).order_by("matricule"))
     if not students:
         return []
+    if demo_is_school_board(institution):
+        from students.demo_ontario import demo_term_school_board
+
+        return demo_term_school_board(institution, students, matricules)
     # The demo's own numbering (1 to 20), which the marks are drawn from.
     numbers = {student.pk: matricules[student.matricule] for student in students}
     today = timezone.localdate()
@@ -208,10 +213,10 @@ def demo_term(institution: Institution) -> list[str]:
     ]
 
 
-def _teachers(institution: Institution) -> dict[str, Employee]:
+def _teachers(institution: Institution, rows: list | None = None) -> dict[str, Employee]:
     school = school_main(institution)
     teachers = {}
-    for number, last, first, department, office, extension, email, availability in TEACHERS:
+    for number, last, first, department, office, extension, email, availability in rows or TEACHERS:
         employee, created = Employee.objects.get_or_create(
             employee_number=number,
             defaults={
@@ -277,10 +282,10 @@ def _enrol(section: Section, students: list[Student]) -> None:
     )
 
 
-def _ability(number: int, course_code: str) -> float:
+def _ability(number: int, course_code: str, failures: set[tuple[int, str]] = FAILURES) -> float:
     rng = _draw(f"ability-{number}-{course_code}")
     base = 68 + (number * 37) % 25  # 68 to 92, spread over the class
-    if (number, course_code) in FAILURES:
+    if (number, course_code) in failures:
         base = 45
     return base + rng.uniform(-5, 5)
 
@@ -293,6 +298,8 @@ def _evaluate(
     *,
     today: datetime.date,
     finished: bool,
+    plan: list[tuple[str, str, str, int]] | None = None,
+    failures: set[tuple[int, str]] = FAILURES,
 ) -> dict[int, Decimal]:
     """The section's evaluations, and marks for those a few days past; returns each
     student's weighted total (out of the weights marked so far)."""
@@ -301,7 +308,7 @@ def _evaluate(
     existing = set(
         Mark.objects.filter(evaluation__section=section).values_list("evaluation_id", "student_id")
     )
-    for title, weight, out_of, week in EVALUATIONS[kind]:
+    for title, weight, out_of, week in plan or EVALUATIONS[kind]:
         date = start + datetime.timedelta(weeks=week - 1, days=2)
         evaluation, _created = Evaluation.objects.get_or_create(
             section=section, title=title, defaults={"weight": Decimal(weight), "date": date}
@@ -313,7 +320,7 @@ def _evaluate(
         for student in students:
             number = numbers[student.pk]
             rng = _draw(f"mark-{number}-{section.course.code}-{title}")
-            percent = _percent(rng, _ability(number, section.course.code))
+            percent = _percent(rng, _ability(number, section.course.code, failures))
             mark = _rounded(percent * maximum / 100)
             percents.append(mark * 100 / maximum)
             totals[student.pk] += mark / maximum * evaluation.weight
@@ -342,16 +349,22 @@ def _evaluate(
     return totals
 
 
-def _finish(section: Section, numbers: dict[int, int], totals: dict[int, Decimal]) -> None:
-    """The previous term's final grades (the weighted marks, rounded), absences, and the
-    group's IDGZ and IFGZ as the ministry would give them."""
+def _finish(
+    section: Section,
+    numbers: dict[int, int],
+    totals: dict[int, Decimal],
+    *,
+    cote_r: bool = True,
+) -> None:
+    """The previous term's final grades (the weighted marks, rounded), absences, and, at a
+    cégep (`cote_r`), the group's IDGZ and IFGZ as the ministry would give them."""
     pending = list(section.enrolments.filter(final_grade__isnull=True, student__in=list(numbers)))
     for enrolment in pending:
         enrolment.final_grade = _rounded(totals[enrolment.student_id], "1")
         number = numbers[enrolment.student_id]
         enrolment.absences = _draw(f"absences-{number}-{section.course.code}").randint(0, 6)
     Enrolment.objects.bulk_update(pending, ["final_grade", "absences"])
-    if section.idgz is None:
+    if cote_r and section.idgz is None:
         rng = _draw(f"group-{section.term.code}-{section.course.code}")
         section.idgz = Decimal(str(round(rng.uniform(0.9, 1.1), 4)))
         section.ifgz = Decimal(str(round(rng.uniform(0.0, 0.4), 4)))

@@ -5,11 +5,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.collation import by_name
 from portal.models import School
+from portal.templatetags.portal_format import format_when
 
 
 class Program(models.Model):
@@ -444,4 +446,5 @@ class RecordAccess(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.staff_name} · {self.get_what_display()}"
+        when = format_when(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+        return f"{when} {self.staff_name} · {self.get_what_display()}"

@@ -38,6 +38,7 @@ from billing.imports.lines import (
     yes_no,
 )
 from billing.models import Allocation, Invoice, InvoiceLine, Payment
+from portal.templatetags.portal_format import format_when
 from students.imports import (
     BATCH_ROWS,
     PREFETCH_CHUNK,
@@ -310,7 +311,7 @@ class InvoiceImporter(Importer):
                         "number": number,
                         "student": header["matricule"].matricule,
                         "session": header["session"],
-                        "due_date": header["due_date"].isoformat(),
+                        "due_date": format_when(header["due_date"]),
                         "line": line_label(line.description, line.amount, line.voluntary),
                     }
                 else:

@@ -1,7 +1,8 @@
 """Amounts and dates as each language writes them. `{% load portal_format %}`, then
-`{{ invoice.balance|money }}`: "325,00 $" in French (a non-breaking space keeps the figure and
-the sign together), "$325.00" in English; `{{ meeting.start|when:"DAY_TIME_FORMAT" }}`:
-"mardi 1er décembre, 10 h 15" in French, "Tuesday, December 1, 10:15 a.m." in English."""
+`{{ invoice.balance|money }}`: "1 234,50 $" in French (no-break spaces group the thousands and
+keep the figure and the sign together), "$1,234.50" in English;
+`{{ meeting.start|when:"DAY_TIME_FORMAT" }}`: "mardi 1er décembre, 10 h 15" in French,
+"Tuesday, December 1, 10:15 a.m." in English."""
 
 import datetime
 import re
@@ -21,7 +22,8 @@ register = template.Library()
 def money(value: Decimal | float | int | str | None) -> str:
     if value is None or value == "":
         return ""
-    amount = floatformat(value, 2)
+    # "2g": two decimals, thousands grouped with the language's separator (portal.formats).
+    amount = floatformat(value, "2g")
     if (get_language() or "fr").startswith("en"):
         return f"${amount}"
     return f"{amount}\N{NO-BREAK SPACE}$"

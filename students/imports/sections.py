@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.templatetags.portal_format import format_when
 from students.imports import cells, register
 from students.imports.engine import Change, Plan, RowInvalid, chunks
 from students.imports.reading import Row
@@ -309,7 +310,11 @@ class SectionImporter(RegistrarImporter):
                 if dry_run
                 else _("Session créée : %(code)s, du %(start)s au %(end)s")
             )
-            % {"code": term.code, "start": term.starts_on, "end": term.ends_on}
+            % {
+                "code": term.code,
+                "start": format_when(term.starts_on),
+                "end": format_when(term.ends_on),
+            }
             + " "
             + _("(dates d'après son code ; ajustez-les dans l'administration).")
             for term in self.new_terms.values()

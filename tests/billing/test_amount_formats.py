@@ -26,6 +26,17 @@ def test_money_follows_the_language() -> None:
     assert money(None) == ""
 
 
+def test_money_groups_the_thousands() -> None:
+    """ "1 234,50 $" with the no-break space U+00A0 of docs/ui.md, "$1,234.50" in English."""
+    with translation.override("fr"):
+        assert money(Decimal("1234.5")) == "1\N{NO-BREAK SPACE}234,50\N{NO-BREAK SPACE}$"
+        assert money(Decimal("1234567.891")) == "1\u00a0234\u00a0567,89\u00a0$"
+        assert money(Decimal("999.99")) == "999,99\u00a0$"
+    with translation.override("en"):
+        assert money(Decimal("1234.5")) == "$1,234.50"
+        assert money(1234567) == "$1,234,567.00"
+
+
 def test_the_statement_in_english_writes_dollars_first(bob_client, tuition) -> None:
     bob_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     text = visible(bob_client.get(STATEMENT))

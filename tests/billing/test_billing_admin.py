@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -61,6 +62,27 @@ def test_the_invoice_list_offers_both_actions(admin_client, tuition):
     assert '<option value="record_payment">Enregistrer un paiement en personne</option>' in text
     assert '<option value="export_csv">Exporter en CSV</option>' in text
     assert "350,00 $" in text
+
+
+@pytest.mark.exact_spaces
+def test_the_admin_groups_the_thousands_in_both_languages(admin_client, bob):
+    make_invoice(
+        student_of(bob),
+        number="FAC00000900",
+        lines=(("Droits de scolarité à temps partiel", "1234.50", False),),
+        due_in_days=20,
+    )
+    assert (
+        "1\N{NO-BREAK SPACE}234,50\N{NO-BREAK SPACE}$"
+        in admin_client.get(INVOICES).content.decode()
+    )
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "$1,234.50" in admin_client.get(INVOICES).content.decode()
+    invoice = Invoice.objects.get(number="FAC00000900")
+    response = admin_client.post(
+        INVOICES, {"action": "record_payment", "_selected_action": [invoice.pk]}
+    )
+    assert "$1,234.50" in response.content.decode()
 
 
 # --- Payments at the counter ----------------------------------------------------------------

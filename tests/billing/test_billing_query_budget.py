@@ -71,7 +71,7 @@ def test_statement_with_50_invoices(bob_client, bob, with_history, query_budget)
     assert response.status_code == 200
     text = page(response)
     assert text.count('name="factures"') == 50
-    assert "VOTRE SOLDE : 17500,00 $" in text
+    assert "VOTRE SOLDE : 17 500,00 $" in text
     assert text.count("Relevé de transaction REC") == 3
 
 
@@ -102,7 +102,7 @@ def test_home_page_with_invoices(bob_client, bob, with_history, query_budget):
     with query_budget(HOME_BUDGET):
         response = bob_client.get(HOME)
     assert response.status_code == 200
-    assert "Solde à payer de 17500,00 $" in page(response)
+    assert "Solde à payer de 17 500,00 $" in page(response)
 
 
 def test_invoice_details_and_selection(bob_client, bob, query_budget):
@@ -114,4 +114,4 @@ def test_invoice_details_and_selection(bob_client, bob, query_budget):
     with query_budget(STATEMENT_BUDGET):
         response = bob_client.get(reverse("billing:selection"), {"factures": numbers})
     assert response.status_code == 200
-    assert "17500,00 $" in page(response)
+    assert "17 500,00 $" in page(response)

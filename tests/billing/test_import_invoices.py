@@ -290,7 +290,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(students, tmp_path):
     assert snapshot() == before
     assert output.splitlines() == [
         "Simulation (--dry-run) : rien n'a été enregistré.",
-        "Ligne 2 : création de FAC00000397 (2026201, AUT-2026, échéance 2026-09-15) : "
+        "Ligne 2 : création de FAC00000397 (2026201, AUT-2026, échéance 15 septembre 2026) : "
         "Droits d'inscription (175.00 $)",
         "Ligne 3 : création de FAC00000397 : Frais de services aux étudiants (100.00 $)",
         "Ligne 4 : mise à jour de FAC00000398 : Activités : échéance « "

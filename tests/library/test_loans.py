@@ -55,7 +55,7 @@ def test_renew_one_moves_the_due_date(bob_client, bob_student, library_on, book)
     loan.refresh_from_db()
     assert loan.due_on == timezone.localdate() + datetime.timedelta(days=21)
     assert loan.renewals == 1
-    assert f"« Électricité » est renouvelé jusqu'au {loan.due_on.isoformat()}." in text(response)
+    assert f"« Électricité » est renouvelé jusqu'au {format_when(loan.due_on)}." in text(response)
 
 
 def test_refused_when_renewals_are_used_up(bob_client, bob_student, library_on, book):

@@ -119,15 +119,27 @@ def test_at_the_school_board_the_children_have_grades_matching_their_ages(db):
     }
     assert {name: child.grade for name, child in children.items()} == {
         "Camille": "11e année",
-        "Théo": "9e année",
+        "Théo": "10e année",
     }
-    assert years_old(children["Théo"].birthdate, today) in (13, 14, 15)
+    assert years_old(children["Théo"].birthdate, today) in (14, 15, 16)
     assert years_old(children["Camille"].birthdate, today) in (15, 16, 17)
     for child in children.values():
         assert child.program is None and child.postal_code.startswith("K")
         assert f"{child.grade}, {child.school.name}" in output
     assert not Guardian.objects.exclude(phone__startswith="613 ").exists()
     assert not Guardian.objects.filter(access_after_majority=True).exists()
+    # Their grade's Ontario courses this semester, and the grade below's with final grades a
+    # year earlier: no cégep course.
+    for child in children.values():
+        grade = int(child.grade.removesuffix("e année"))
+        current = [e for e in child.enrolments.select_related("section__course")]
+        assert current and all(
+            re.fullmatch(r"[A-Z]{3}[1-4][A-Z]", e.section.course.code) for e in current
+        ), [e.section.course.code for e in current]
+        now = {e.section.course.code for e in current if e.final_grade is None}
+        then = {e.section.course.code for e in current if e.final_grade is not None}
+        assert len(now) == 4 and {code[3] for code in now} == {str(grade - 8)}
+        assert then and {code[3] for code in then} == {str(grade - 9)}
 
 
 @pytest.mark.parametrize("preset", ["cstj", "cepeo"])
@@ -164,9 +176,29 @@ def test_the_store_has_articles_on_sale_in_the_schools_offering_it(db):
     today = timezone.localdate()
     items = StoreItem.objects.select_related("school")
     assert {item.school.code for item in items} == {"carrefour-jeunesse", "de-la-salle"}
-    assert items.count() == 2 * len(demo.STORE_ITEMS)
+    assert items.count() == 2 * len(demo.SCHOOL_STORE_ITEMS)
     for item in items:
         assert item.is_active and item.available_from <= today <= item.available_until
+    assert "Agenda scolaire" in {item.name for item in items}
+
+
+def test_the_cegeps_store_sells_what_a_college_student_buys(client, db):
+    """No school agenda or school t-shirt at a cégep: a student card, a parking permit, a
+    locker, a field trip; the parent sees them in "Services en ligne"."""
+    load_demo()
+    names = set(StoreItem.objects.values_list("name", flat=True))
+    assert names == {name for name, *_rest in demo.COLLEGE_STORE_ITEMS}
+    assert "Carte étudiante – remplacement" in names
+    assert "Stationnement – vignette de session" in names
+    for school_word in ("Agenda", "T-shirt", "scolaire", "l'école"):
+        assert not any(school_word in name for name in names), school_word
+    client.post(
+        reverse("parents:login"),
+        {"email": demo.ACTIVE_PARENT[2], "password": demo.PARENT_PASSWORD},
+    )
+    child = Student.objects.filter(guardians__email=demo.ACTIVE_PARENT[2], school__code="cstj")
+    page = client.get(reverse("parents:store", args=[child.get().pk])).content.decode()
+    assert "Stationnement – vignette de session" in page and "Agenda scolaire" not in page
 
 
 def test_no_parents_where_the_institution_has_no_parents_portal(db):

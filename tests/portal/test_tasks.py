@@ -4,6 +4,7 @@ visible to staff who may see them."""
 
 import contextlib
 import datetime
+import html
 import io
 import signal
 from unittest import mock
@@ -187,3 +188,43 @@ def test_staff_without_the_permission_and_students_do_not_see_tasks(client, fail
     response = client.get(url)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_task_results_admin_speaks_the_registrars_language(admin_client, failed_task, settings):
+    """django-tasks-db's admin: its app, model, columns, filters and detail labels in French
+    (locale/fr, portal.tasks_admin), and still in English for an English registrar."""
+    url = reverse("admin:django_tasks_database_dbtaskresult_changelist")
+    french = html.unescape(admin_client.get(url).text)
+    for label in (
+        "Tâches en arrière-plan",
+        "Résultats de tâches",
+        "Identifiant",
+        "Tâche",
+        "Statut",
+        "Mise en file",
+        "Début",
+        "Fin",
+        "Priorité",
+        "File d'attente",
+        "Par statut",
+        "Échouée",
+    ):
+        assert label in french, label
+    for english in ("Task Results", "Tasks Database Backend", "Enqueued at", "Queue name"):
+        assert english not in french, english
+    detail = html.unescape(
+        admin_client.get(
+            reverse("admin:django_tasks_database_dbtaskresult_change", args=[failed_task.pk])
+        ).text
+    )
+    for label in ("Trace d'appels", "Exécuter après", "Valeur de retour", "Classe de l'exception"):
+        assert label in detail, label
+    assert "Traceback:" not in detail and "Run after:" not in detail
+
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = admin_client.get(url).text
+    for label in ("Background tasks", "Task Results", "Status", "Enqueued at", "By status"):
+        assert label in english, label
+    assert "Statut" not in english and "Résultats de tâches" not in english
+    index = admin_client.get(reverse("admin:index")).text
+    assert "Background tasks" in index

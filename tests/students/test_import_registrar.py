@@ -356,7 +356,7 @@ def test_sections_one_row_per_meeting_make_one_section_and_create_its_term(
 
     assert "5 création(s), 0 mise(s) à jour, 0 inchangé(s)" in output
     assert "Groupes-cours : 4 créé(s), 0 modifié(s), 0 inchangé(s)." in output
-    assert "Session créée : AUT-2026, du 2026-08-20 au 2026-12-20" in output
+    assert "Session créée : AUT-2026, du 20 août 2026 au 20 décembre 2026" in output
     terms = {term.code: (term.starts_on, term.ends_on) for term in Term.objects.all()}
     assert terms == {
         "AUT-2026": (datetime.date(2026, 8, 20), datetime.date(2026, 12, 20)),
@@ -465,7 +465,7 @@ def test_sections_dry_run_writes_nothing(courses, people, tmp_path):
         "Ligne 2 : création de HIV-2027 201-NYA-05 gr. 01 (enseignant : Bergeron, Isabelle "
         "(50001)) : lundi 08:00-10:00, local B-204"
     ) in output
-    assert "Session à créer : HIV-2027, du 2027-01-15 au 2027-05-15" in output
+    assert "Session à créer : HIV-2027, du 15 janvier 2027 au 15 mai 2027" in output
     assert not Term.objects.exists()
     assert not Section.objects.exists()
     assert not Meeting.objects.exists()

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from portal.templatetags.portal_format import format_when
 from registration.models import TermRegistration
 from registration.services import late_fees_apply
 
@@ -28,7 +29,8 @@ class Command(BaseCommand):
             )
         if not registration.confirmation_late():
             raise CommandError(
-                f"La date limite ({registration.confirmation_deadline}) n'est pas passée."
+                f"La date limite ({format_when(registration.confirmation_deadline)}) "
+                "n'est pas passée."
             )
         charged = late_fees_apply(registration=registration)
         for fee in charged:
