@@ -56,7 +56,9 @@ class Invoice(models.Model):
                 condition=Q(status="open", stored_balance__gt=0),
                 name="invoice_unpaid_order",
             ),
-            models.Index(fields=["stored_balance"], name="invoice_balance"),
+            # The "solde" column's order (-stored_balance, -pk): read backwards, the first page
+            # without a sort of every invoice.
+            models.Index(fields=["stored_balance", "id"], name="invoice_balance_order"),
         ]
 
     def __str__(self) -> str:

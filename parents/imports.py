@@ -30,6 +30,7 @@ from accounts.models import User
 from parents.models import Guardian
 from parents.services.guardians import guardians_import_save, parent_accounts_by_email
 from students.imports import (
+    BATCH_ROWS,
     Change,
     Importer,
     Plan,
@@ -61,6 +62,10 @@ class GuardianImporter(Importer):
         "access_after_18": "access_after_majority",
     }
     required = frozenset({"matricule", "last_name", "first_name", "email", "can_view"})
+    # Checked and written in batches (memory flat in the file's size), never cutting a child's
+    # rows in two: a batch ends where the next row names another child.
+    batch_rows = BATCH_ROWS
+    batch_by = "matricule"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -73,6 +78,21 @@ class GuardianImporter(Importer):
         self.unlinked: list[tuple[Guardian, User]] = []
         self.linked = 0
         self._removals: list[tuple[int, Guardian]] | None = None
+        # Across batches: the children of the batches done (matricule → first line), and this
+        # batch's.
+        self.done: dict[str, int] = {}
+        self.firsts: dict[str, int] = {}
+
+    def start_batch(self) -> None:
+        super().start_batch()
+        self.done.update(self.firsts)
+        self.firsts = {}
+        self.students = {}
+        self.rows_by_key = {}
+        self.rows_by_student = defaultdict(list)
+        self.accounts = {}
+        self.first_line = {}
+        self._removals = None
 
     # Loading, once for the whole file
 
@@ -113,6 +133,23 @@ class GuardianImporter(Importer):
     def plan(self, row: Row) -> Plan:
         values, errors = self.field_values(row)
         student, email = values.get("student"), values.get("email")
+        if student is not None and student.matricule in self.done:
+            # Only in a file longer than a batch: the child's guardians were written (and the
+            # others removed) with the rows seen.
+            errors.append(
+                _(
+                    "l'enfant %(matricule)s figure déjà plus haut (ligne %(first)d) : dans un "
+                    "fichier de plus de %(rows)d lignes, les lignes d'un même enfant doivent se "
+                    "suivre. Triez le fichier par matricule."
+                )
+                % {
+                    "matricule": student.matricule,
+                    "first": self.done[student.matricule],
+                    "rows": BATCH_ROWS,
+                }
+            )
+        elif student is not None:
+            self.firsts.setdefault(student.matricule, row.line)
         if student is not None and email:
             key = (student.matricule, email)
             first = self.keys_seen.setdefault(key, row.line)
@@ -196,6 +233,10 @@ class GuardianImporter(Importer):
             if guardian.account_id:
                 message += " " + _("(son compte de parent n'y aura plus accès)")
             notes.append(line_error(line, message + "."))
+        return notes
+
+    def closing_notes(self, *, dry_run: bool) -> list[str]:
+        notes = []
         if self.linked:
             notes.append(
                 (

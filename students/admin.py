@@ -97,9 +97,14 @@ class StudentAdmin(RecordAccessMixin, ImportableAdmin):
         regard to accents ("belanger" finds Bélanger), or a part of the email (the same search
         answers the other lists' student autocompletes)."""
         for word in search_words(search_term):
-            queryset = queryset.filter(
+            # The students' ids first, in a query of their own (PostgreSQL finds them through the
+            # indexes, a BitmapOr), then the page among them. Filtered in place (or through a
+            # subquery), it walked the list's order index testing every student's folded names
+            # until it had 100: 359 ms at 50,000 students (546 ms with a subquery).
+            matches = Student.objects.filter(
                 student_match(word) | Q(code_permanent__istartswith=word) | Q(email__icontains=word)
             )
+            queryset = queryset.filter(pk__in=list(matches.order_by().values_list("pk", flat=True)))
         return queryset, False
 
     def access_students(self, obj: Student) -> list[Student]:

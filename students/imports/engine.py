@@ -113,7 +113,11 @@ class Importer:
     # For a kind whose record spans several rows (an invoice's lines), the column that names
     # the record: a batch is not cut between two rows with the same cell there, so it may run
     # a little past `batch_rows`.
-    batch_by: ClassVar[str | None] = None
+    batch_by: ClassVar[str | tuple[str, ...] | None] = None
+    # Set by `run` before the first row: whether nothing is written, and whether the report's
+    # per-row lines are kept (a kind may take a faster path when no one reads them).
+    dry_run: bool = False
+    details: bool = True
 
     @classmethod
     def listed_under(cls) -> type[models.Model]:
@@ -235,6 +239,16 @@ class Importer:
         """What the registrar should know about the whole file, once its last batch is done
         (a kind read in batches; `notes` speaks of each batch)."""
         return []
+
+    def finish(self, report: "Report") -> None:
+        """Writes what the batches left staged, once every row is checked and valid (a kind
+        that compares the file with the records in SQL: it corrects the report's counts)."""
+
+    def batch_key(self, row: Row) -> Any:
+        """What names the row's record for `batch_by` (its cells there)."""
+        if isinstance(self.batch_by, tuple):
+            return tuple(row.cells.get(header) for header in self.batch_by)
+        return row.cells.get(self.batch_by or "")
 
     def removed(self, plans: Sequence[Plan]) -> int:
         """How many records the file removes (the kinds where the file is the whole truth)."""
@@ -370,19 +384,19 @@ def batches(importer: Importer, rows: Iterable[Row]) -> Iterator[list[Row]]:
         yield list(rows)
         return
     iterator = iter(rows)
-    header = importer.batch_by
-    if header is None:
+    if importer.batch_by is None:
         while batch := list(itertools.islice(iterator, importer.batch_rows)):
             yield batch
         return
     batch: list[Row] = []
+    last = None
     for row in iterator:
-        if len(batch) >= importer.batch_rows and row.cells.get(header) != batch[-1].cells.get(
-            header
-        ):
+        key = importer.batch_key(row)
+        if len(batch) >= importer.batch_rows and key != last:
             yield batch
             batch = []
         batch.append(row)
+        last = key
     if batch:
         yield batch
 
@@ -401,6 +415,7 @@ def run(
     once a row is wrong the rest is only checked. `details`: keep the report's per-row lines."""
     with transaction.atomic():
         importer = importer_class(institution=institution)
+        importer.dry_run, importer.details = dry_run, details
         read = len(table.errors)  # a stream adds its unreadable rows as it is read
         errors = table.errors[:read] + importer.check_headers(table.headers)
         if any(line == 1 for line, _message in errors):
@@ -427,5 +442,6 @@ def run(
         errors.extend(table.errors[read:])
         if errors:
             raise refuse(errors)
+        importer.finish(report)
         report.notes.extend(importer.closing_notes(dry_run=dry_run))
     return report

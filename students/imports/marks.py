@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from students.imports import cells, register
-from students.imports.engine import BATCH_ROWS, PREFETCH_CHUNK, Plan, chunks
+from students.imports.engine import BATCH_ROWS, PREFETCH_CHUNK, Plan, Report, chunks
 from students.imports.reading import Row
 from students.imports.registrar import (
     RegistrarImporter,
     Target,
-    cells_of,
     diff,
     evaluations_by_section,
     offering,
@@ -60,12 +59,35 @@ class MarkImporter(RegistrarImporter):
     required = frozenset(columns)
     batch_rows = BATCH_ROWS
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.staged: list[NewMark] = []  # this batch's marks, for the staging table
+        self.staging_table = False  # created by the first batch written
+        self.staging: bool | None = None  # see `use_staging`
+
+    def use_staging(self, rows: Sequence[Row]) -> bool:
+        """Whether the file's marks are compared with the stored ones in SQL (a staging table,
+        `finish`) rather than loaded and compared batch by batch: on PostgreSQL, for a real
+        import whose per-row lines no one reads (without `--dry-run` nor `-v 2`), of a file
+        longer than one batch (a short file costs fewer statements the other way). Decided by
+        the first batch."""
+        if self.staging is None:
+            self.staging = (
+                connection.vendor == "postgresql"
+                and not self.dry_run
+                and not self.details
+                and len(rows) >= (self.batch_rows or 0)
+            )
+        return self.staging
+
     def start_batch(self) -> None:
         super().start_batch()
         self.evaluations = {}
         self.marks = {}
+        self.staged = []
 
     def prepare(self, rows: Sequence[Row]) -> None:
+        self.use_staging(rows)
         self.load_terms()
         self.load_courses(rows)
         self.load_sections(rows)
@@ -80,7 +102,7 @@ class MarkImporter(RegistrarImporter):
         )
         # A mark known by its key: (pk, mark, max_mark); a record is built only to change it.
         self.marks: dict[int, tuple[int, Decimal, Decimal]] = {}
-        titles = {title.casefold() for title in cells_of(rows, "evaluation")}
+        titles = {title.casefold() for title in self.cells_of(rows, "evaluation")}
         evaluations = [
             evaluation.pk
             for by_title in self.evaluations.values()
@@ -88,7 +110,7 @@ class MarkImporter(RegistrarImporter):
             if title in titles
         ]
         students = [student.pk for student in self.students.values()]
-        if not evaluations:
+        if not evaluations or self.staging:
             return
         for chunk in chunks(students):
             for pk, evaluation, student, mark, max_mark in Mark.objects.filter(
@@ -163,6 +185,12 @@ class MarkImporter(RegistrarImporter):
                 {"matricule": student.matricule, "title": evaluation.title, "course": course.code},
             )
 
+        if self.staging:
+            # Compared with the stored mark in SQL at the end (`finish`): counted unchanged
+            # until then, without a plan of its own.
+            self.staged.append(NewMark(evaluation_id, student_id, mark, max_mark))
+            return STAGED
+
         def label() -> str:
             return _("%(student)s — %(evaluation)s") % {
                 "student": student,
@@ -214,6 +242,9 @@ class MarkImporter(RegistrarImporter):
         )
 
     def apply(self, plans: Sequence[Plan]) -> None:
+        if self.staging:
+            self._stage()
+            return
         # The cells were checked by `cells.decimal` (at most 2 decimals, 0 to 9999.99: what the
         # fields hold) and the keys resolved from loaded records: no full_clean per mark.
         new = [plan.instance.record for plan in plans if plan.created]
@@ -226,6 +257,59 @@ class MarkImporter(RegistrarImporter):
         changed = [plan.instance.record for plan in plans if not plan.created]
         if changed:
             Mark.objects.bulk_update(changed, ["mark", "max_mark"], batch_size=PREFETCH_CHUNK)
+
+    def _stage(self) -> None:
+        """Copies the batch's marks into the import's staging table (a temporary table of the
+        transaction, created by the first batch)."""
+        with connection.cursor() as cursor:
+            if not self.staging_table:
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {STAGING} (evaluation_id integer NOT NULL, "
+                    "student_id integer NOT NULL, mark numeric(6, 2) NOT NULL, "
+                    "max_mark numeric(6, 2) NOT NULL) ON COMMIT DROP"
+                )
+                self.staging_table = True
+            with cursor.copy(
+                f"COPY {STAGING} (evaluation_id, student_id, mark, max_mark) FROM STDIN"
+            ) as copy:
+                for mark in self.staged:
+                    copy.write_row(mark)
+        self.staged = []
+
+    def finish(self, report: Report) -> None:
+        """Writes the staged marks in two set-based statements, once every row was checked:
+        the stored marks that differ are updated, the new ones inserted; the counts are the
+        statements' row counts (a file's key is unique in it: a repeated one was refused)."""
+        if not self.staging_table:
+            return
+        table = Mark._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {STAGING}")  # a temporary table has no statistics
+            cursor.execute(
+                f'UPDATE "{table}" AS stored SET mark = staged.mark, max_mark = staged.max_mark '  # noqa: S608
+                f"FROM {STAGING} AS staged WHERE stored.evaluation_id = staged.evaluation_id "
+                "AND stored.student_id = staged.student_id AND (stored.mark, stored.max_mark) "
+                "IS DISTINCT FROM (staged.mark, staged.max_mark)"
+            )
+            updated = cursor.rowcount
+            cursor.execute(
+                f'INSERT INTO "{table}" (evaluation_id, student_id, mark, max_mark, created_at) '  # noqa: S608
+                f"SELECT evaluation_id, student_id, mark, max_mark, %s FROM {STAGING} "
+                "ON CONFLICT (evaluation_id, student_id) DO NOTHING",
+                [timezone.now()],
+            )
+            created = cursor.rowcount
+            cursor.execute(f"DROP TABLE {STAGING}")
+        self.staging_table = False
+        report.created += created
+        report.updated += updated
+        report.unchanged -= created + updated
+
+
+STAGING = "portail_import_marks"
+# What `plan_row` returns for a staged mark: `Report.count` counts it unchanged, `apply` gets
+# none of them (the report is corrected by `finish`).
+STAGED = Plan(0, Target(None, ""), False, {})  # type: ignore[arg-type]
 
 
 def _copy(marks: Sequence[NewMark]) -> None:

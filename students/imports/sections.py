@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.templatetags.portal_format import format_when
 from students.imports import cells, register
-from students.imports.engine import Change, Plan, RowInvalid, chunks
+from students.imports.engine import BATCH_ROWS, Change, Plan, RowInvalid, chunks
 from students.imports.reading import Row
 from students.imports.registrar import (
     RegistrarImporter,
@@ -71,16 +71,44 @@ class SectionImporter(RegistrarImporter):
     }
     required = frozenset({"term", "course_code", "group", "day", "start", "end"})
     create_terms = True
+    # Checked and written in batches (memory flat in the file's size), never cutting a section's
+    # rows in two: a batch ends where the next row starts another section.
+    batch_rows = BATCH_ROWS
+    batch_by = ("term", "course_code", "group")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.outcomes: dict[int, Plan | list[str]] = {}
         self.section_plans: dict[tuple[str, str, str], SectionPlan] = {}
+        # Across batches: the sections of the batches done (key → first line), this batch's,
+        # and the counts of the closing note.
+        self.done: dict[tuple[str, str, str], int] = {}
+        self.firsts: dict[tuple[str, str, str], int] = {}
+        self.counts = {"created": 0, "updated": 0, "unchanged": 0}
+
+    def batch_key(self, row: Row) -> Any:
+        cells_ = row.cells
+        return (
+            cells.term_key(cells_.get("term", "")),
+            cells_.get("course_code", "").upper(),
+            cells_.get("group", ""),
+        )
+
+    def start_batch(self) -> None:
+        super().start_batch()
+        self.done.update(self.firsts)
+        self.firsts = {}
+        self.outcomes = {}
+        self.section_plans = {}
+        # Each batch loads its own courses' sections with their meetings (as they are now).
+        self.sections = {}
+        self.sections_by_pk = {}
+        self.__dict__.pop("_offerings", None)
 
     def prepare(self, rows: Sequence[Row]) -> None:
         self.load_terms()
         self.load_courses(rows)
-        self.load_sections(rows, meetings=True)
+        self.load_sections(rows, meetings=True, named=True)
         self.load_employees(rows, "teacher")
         self._plan_all(rows)
 
@@ -143,6 +171,25 @@ class SectionImporter(RegistrarImporter):
             if not all(header in values for header in ("term", "course_code", "group")):
                 continue  # the row belongs to no section
             key = section_key(values["term"], values["course_code"], values["group"])
+            if key in self.done:
+                # Only in a file longer than a batch: its section was written with the rows seen.
+                errors[row.line].append(
+                    _(
+                        "le groupe-cours %(section)s figure déjà plus haut (ligne %(first)d) : "
+                        "dans un fichier de plus de %(rows)d lignes, les lignes d'un même "
+                        "groupe-cours doivent se suivre. Triez le fichier par session, cours et "
+                        "groupe."
+                    )
+                    % {
+                        "section": _section_label(
+                            values["term"], values["course_code"], values["group"]
+                        ),
+                        "first": self.done[key],
+                        "rows": BATCH_ROWS,
+                    }
+                )
+                continue
+            self.firsts.setdefault(key, row.line)
             group = groups.setdefault(key, [])
             errors[row.line].extend(self._disagreements(group, row, values))
             group.append((row, values))
@@ -278,6 +325,8 @@ class SectionImporter(RegistrarImporter):
     def apply(self, plans: Sequence[Plan]) -> None:
         changed = [plan for plan in self.section_plans.values() if plan.changes]
         for term in self.new_terms.values():  # each one has a new section: all are written
+            if term.pk is not None:
+                continue  # by an earlier batch
             term.full_clean(validate_unique=False)
             term.save()  # a few a year: one by one, and every backend gives back the key
         bulk_save(
@@ -304,6 +353,14 @@ class SectionImporter(RegistrarImporter):
         return sum(len(plan.removed) for plan in self.section_plans.values())
 
     def notes(self, plans: Sequence[Plan], *, dry_run: bool) -> list[str]:
+        created = sum(plan.created for plan in self.section_plans.values())
+        updated = sum(not plan.created and plan.changes for plan in self.section_plans.values())
+        self.counts["created"] += created
+        self.counts["updated"] += updated
+        self.counts["unchanged"] += len(self.section_plans) - created - updated
+        return []  # said once for the whole file (`closing_notes`)
+
+    def closing_notes(self, *, dry_run: bool) -> list[str]:
         notes = [
             (
                 _("Session à créer : %(code)s, du %(start)s au %(end)s")
@@ -319,13 +376,7 @@ class SectionImporter(RegistrarImporter):
             + _("(dates d'après son code ; ajustez-les dans l'administration).")
             for term in self.new_terms.values()
         ]
-        created = sum(plan.created for plan in self.section_plans.values())
-        updated = sum(not plan.created and plan.changes for plan in self.section_plans.values())
-        counts = {
-            "created": created,
-            "updated": updated,
-            "unchanged": len(self.section_plans) - created - updated,
-        }
+        counts = self.counts
         summary = (
             _(
                 "Groupes-cours : %(created)d à créer, %(updated)d à modifier, "
