@@ -12,10 +12,12 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import TransactionTestCase, override_settings
+from django.utils import translation
 
 from accounts.models import User
 from portal.models import Institution
@@ -66,6 +68,13 @@ def _no_break_spaces_read_as_spaces(
 
     monkeypatch.setattr(Client, "request", read)
     monkeypatch.setattr(EmailBackend, "send_messages", send)
+
+
+@pytest.fixture(autouse=True)
+def _in_french() -> None:
+    # A request in English leaves English active in the process (LocaleMiddleware does not put
+    # it back): every test starts in the portal's language, whatever ran before it.
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -64,7 +64,7 @@ def test_batches_never_cut_a_section_and_count_the_whole_file(institution, tmp_p
     lines = out.getvalue().replace("\xa0", " ").splitlines()
     # The new term is created once and said once; the counts are the whole file's.
     assert [line for line in lines if line.startswith("Session")] == [
-        "Session créée : HIV-2027, du 2027-01-15 au 2027-05-15 (dates d'après son code ; "
+        "Session créée : HIV-2027, du 15 janvier 2027 au 15 mai 2027 (dates d'après son code ; "
         "ajustez-les dans l'administration)."
     ]
     assert "Groupes-cours : 4 créé(s), 0 modifié(s), 0 inchangé(s)." in lines
