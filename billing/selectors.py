@@ -163,20 +163,56 @@ def invoice_for_student(student: Student, number: str) -> Invoice:
     return invoice
 
 
-def balance_due(student: Student) -> Decimal:
-    """The sum of the open invoices' balances: one aggregate, no invoice instance."""
-    total = invoices_open(student).order_by().aggregate(due=Sum("balance"))["due"]
+def _open_balances(**filters: Any) -> QuerySet:
+    """The open invoices still owing something, by their stored balance (decision 0013)."""
+    return Invoice.objects.filter(status=Invoice.Status.OPEN, stored_balance__gt=0, **filters)
+
+
+def balance_due_expression() -> Subquery:
+    """The student's balance due (the sum of their open invoices' stored balances), as a
+    scalar subquery on the student's row (`OuterRef("pk")`): the home page reads it with the
+    student (students.home.student_row_extra)."""
+    return Subquery(
+        _open_balances(student=OuterRef("pk"))
+        .order_by()
+        .values("student")
+        .annotate(due=Sum("stored_balance"))
+        .values("due")[:1],
+        output_field=Invoice._meta.get_field("stored_balance"),
+    )
+
+
+def overdue_expression() -> Exists:
+    """Whether the student (`OuterRef("pk")`) owes on a registrar invoice past its due date
+    (see `has_overdue_balance`), as an EXISTS on the student's row."""
+    return Exists(
+        _open_balances(
+            student=OuterRef("pk"),
+            due_date__lt=timezone.localdate(),
+            store_order__isnull=True,
+        )
+    )
+
+
+def balance_amount(total: Decimal | None) -> Decimal:
     return ZERO if total is None else Decimal(total).quantize(ZERO)
+
+
+def balance_due(student: Student) -> Decimal:
+    """The sum of the open invoices' balances: one aggregate of their stored balance, which
+    every write that changes an invoice's lines or payments refreshes in its transaction
+    (billing.balances). The statement (/paiement/) still computes each invoice's balance."""
+    total = _open_balances(student=student).aggregate(due=Sum("stored_balance"))["due"]
+    return balance_amount(total)
 
 
 def has_overdue_balance(student: Student) -> bool:
     """An overdue registrar invoice. A school-store order a parent left unpaid never restricts
-    the child's portal (the parents' app links it as `store_order`)."""
-    return (
-        invoices_open(student)
-        .filter(due_date__lt=timezone.localdate(), store_order__isnull=True)
-        .exists()
-    )
+    the child's portal (the parents' app links it as `store_order`). Reads the stored balance:
+    one indexed query."""
+    return _open_balances(
+        student=student, due_date__lt=timezone.localdate(), store_order__isnull=True
+    ).exists()
 
 
 def payments_of_student(student: Student) -> QuerySet[Payment]:
