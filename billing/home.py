@@ -24,9 +24,9 @@ def billing_row(request: HttpRequest) -> dict[str, Any] | None:
         return None
     extras: dict[str, Any] = {}
     if institution.restrict_on_overdue:
-        extras[OVERDUE] = overdue_expression()
+        extras[OVERDUE] = lambda values: overdue_expression(values["today"])
     if institution.module_enabled("payments") and home_requested(request):
-        extras[BALANCE] = balance_due_expression()
+        extras[BALANCE] = lambda values: balance_due_expression()
     return extras
 
 

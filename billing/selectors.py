@@ -182,13 +182,13 @@ def balance_due_expression() -> Subquery:
     )
 
 
-def overdue_expression() -> Exists:
+def overdue_expression(today: datetime.date) -> Exists:
     """Whether the student (`OuterRef("pk")`) owes on a registrar invoice past its due date
     (see `has_overdue_balance`), as an EXISTS on the student's row."""
     return Exists(
         _open_balances(
             student=OuterRef("pk"),
-            due_date__lt=timezone.localdate(),
+            due_date__lt=today,
             store_order__isnull=True,
         )
     )

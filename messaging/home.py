@@ -80,8 +80,8 @@ def unread_row(request: HttpRequest) -> dict[str, Any] | None:
     if getattr(request, "institution", None) is None or not home_requested(request):
         return None
     return {
-        UNREAD_MIO: unread_mio_expression(OuterRef("user_id")),
-        UNREAD_DOCUMENTS: unread_documents_expression(OuterRef("pk")),
+        UNREAD_MIO: lambda values: unread_mio_expression(OuterRef("user_id")),
+        UNREAD_DOCUMENTS: lambda values: unread_documents_expression(OuterRef("pk")),
     }
 
 

@@ -1,3 +1,4 @@
+import datetime
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Subquery
@@ -23,10 +24,9 @@ _REGISTRATION_COLUMNS = {
 }
 
 
-def _unconfirmed(student: Any) -> Any:
+def _unconfirmed(student: Any, today: datetime.date) -> Any:
     """The registrations of the terms under way in which the student (a Student or an
     OuterRef to one) has a course and has not confirmed their enrolment, first term first."""
-    today = timezone.localdate()
     return (
         TermRegistration.objects.filter(
             term__starts_on__lte=today,
@@ -48,14 +48,20 @@ def reminder_row(request: HttpRequest) -> dict[str, Any] | None:
     with their row; the registration itself is read only when there is one to show."""
     if not _reminder_read_with_row(request):
         return None
-    return {REMINDER: Subquery(_unconfirmed(OuterRef("pk")).values("pk")[:1])}
+    return {
+        REMINDER: lambda values: Subquery(
+            _unconfirmed(OuterRef("pk"), values["today"]).values("pk")[:1]
+        )
+    }
 
 
 @enrolment_row_extra
 def reminder_enrolment_row(request: HttpRequest) -> dict[str, Any] | None:
     if not _reminder_read_with_row(request):
         return None
-    return {name: F(path) for name, path in _REGISTRATION_COLUMNS.items()}
+    return {
+        name: (lambda values, path=path: F(path)) for name, path in _REGISTRATION_COLUMNS.items()
+    }
 
 
 def _reminder_read_with_row(request: HttpRequest) -> bool:
@@ -95,7 +101,7 @@ def confirmation_reminder(request: HttpRequest) -> dict[str, Any] | None:
         if registration is None and pk is not None:  # not among the enrolments read
             registration = TermRegistration.objects.select_related("term").filter(pk=pk).first()
     else:
-        registration = _unconfirmed(student).select_related("term").first()
+        registration = _unconfirmed(student, timezone.localdate()).select_related("term").first()
     if registration is None:
         return None
     return {

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from portal.home import home_panel
+from portal.prepared import Values, prepared
 from students.models import Enrolment, Mark, Meeting, Section, Student, Term
 
 # The session remembers when the student's previous session began (ISO 8601, or None before
@@ -28,18 +29,28 @@ NEW_MARKS_SHOWN = 10
 
 
 # What other apps read with the student's row (see `student_row_extra`).
-StudentRowExtra = Callable[[HttpRequest], dict[str, Any] | None]
+Expression = Any
+StudentRowExtra = Callable[[HttpRequest], dict[str, Callable[[Values], Expression]] | None]
 _ROW_EXTRAS: list[StudentRowExtra] = []
 
 
 def student_row_extra(function: StudentRowExtra) -> StudentRowExtra:
-    """Registers `function(request)`: the scalar expressions (annotations, each a subquery of
-    one value, correlated on the student's `pk` or `user_id`) that an app wants read with the
-    student's row on this request, or None. The home page's balance, unread counts and
-    enrolment reminder, and the overdue restriction, are read this way: one query per request
-    for the student and every panel's figure, instead of one each."""
+    """Registers `function(request)`: the scalar values an app wants read with the student's
+    row on this request, or None, as {name: factory}; `factory(values)` builds the expression
+    (a subquery of one value, correlated on the student's `pk` or `user_id`) from
+    `values["today"]` (never from the clock itself: the row's SQL is compiled once per process
+    and shape, see portal/prepared.py). The home page's balance, unread counts and enrolment
+    reminder, and the overdue restriction, are read this way: one query per request for the
+    student and every panel's figure, instead of one each."""
     _ROW_EXTRAS.append(function)
     return function
+
+
+def _extras(registry: list[StudentRowExtra], request: HttpRequest) -> dict[str, Any]:
+    factories: dict[str, Any] = {}
+    for extra in registry:
+        factories.update(extra(request) or {})
+    return factories
 
 
 def student_of(request: HttpRequest) -> Student | None:
@@ -49,13 +60,22 @@ def student_of(request: HttpRequest) -> Student | None:
         user = request.user
         record = None
         if user.is_authenticated and user.audience == "student":
-            queryset = Student.objects.select_related("program", "school").filter(user=user)
-            extras: dict[str, Any] = {}
-            for extra in _ROW_EXTRAS:
-                extras.update(extra(request) or {})
-            if extras:
-                queryset = queryset.annotate(**extras)
-            record = queryset.first()
+            factories = _extras(_ROW_EXTRAS, request)
+
+            def build(values: Values) -> Any:
+                return (
+                    Student.objects.select_related("program", "school")
+                    .filter(user_id=values["user"])
+                    .annotate(**{name: make(values) for name, make in factories.items()})
+                    .order_by("pk")[:1]
+                )
+
+            rows = prepared(
+                ("student-row", tuple(factories)),
+                build,
+                {"user": user.pk, "today": timezone.localdate()},
+            )
+            record = rows[0] if rows else None
         request._student_record = record
     return request._student_record
 
@@ -132,32 +152,37 @@ def _enrolments(request: HttpRequest, student: Student) -> list[Enrolment]:
     query shared by the panels: a row per meeting (LEFT JOIN), folded here into one enrolment
     each, its section's meetings in `section.home_meetings` (by day, start, id)."""
     if not hasattr(request, "_student_enrolments"):
-        today = timezone.localdate()
-        # A row per meeting of each section (LEFT JOIN); the meetings of terms already over
-        # read as NULL, and DISTINCT folds those enrolments' rows into one.
-        upcoming = Q(section__term__ends_on__gte=today)
-        extras: dict[str, Any] = {}
-        for extra in _ENROLMENT_EXTRAS:
-            extras.update(extra(request) or {})
-        rows = (
-            Enrolment.objects.filter(student=student)
-            .select_related("section__term", "section__course")
-            .annotate(
-                **{
-                    name: Case(When(upcoming, then=F(path)), default=None)
-                    for name, path in _MEETING_COLUMNS.items()
-                },
-                **extras,
+        factories = _extras(_ENROLMENT_EXTRAS, request)
+
+        def build(values: Values) -> Any:
+            # A row per meeting of each section (LEFT JOIN); the meetings of terms already
+            # over read as NULL, and DISTINCT folds those enrolments' rows into one.
+            upcoming = Q(section__term__ends_on__gte=values["today"])
+            return (
+                Enrolment.objects.filter(student_id=values["student"])
+                .select_related("section__term", "section__course")
+                .annotate(
+                    **{
+                        name: Case(When(upcoming, then=F(path)), default=None)
+                        for name, path in _MEETING_COLUMNS.items()
+                    },
+                    **{name: make(values) for name, make in factories.items()},
+                )
+                .distinct()
+                .order_by(
+                    "section__term__starts_on",
+                    "section__course__code",
+                    "pk",
+                    "home_meeting_day",
+                    "home_meeting_start",
+                    "home_meeting_id",
+                )
             )
-            .distinct()
-            .order_by(
-                "section__term__starts_on",
-                "section__course__code",
-                "pk",
-                "home_meeting_day",
-                "home_meeting_start",
-                "home_meeting_id",
-            )
+
+        rows = prepared(
+            ("home-enrolments", tuple(factories)),
+            build,
+            {"student": student.pk, "today": timezone.localdate()},
         )
         enrolments: dict[int, Enrolment] = {}
         for row in rows:
@@ -234,10 +259,14 @@ def news_panel(request: HttpRequest) -> dict[str, Any] | None:
     cutoff = since or timezone.now() - datetime.timedelta(days=NEW_WITHOUT_VISIT_DAYS)
     marks: list[Mark] = []
     if show_marks:
-        marks = list(
-            Mark.objects.filter(student=student, created_at__gt=cutoff)
-            .select_related("evaluation__section__course", "evaluation__section__term")
-            .order_by("-created_at", "-pk")[:NEW_MARKS_SHOWN]
+        marks = prepared(
+            "home-marks",
+            lambda values: (
+                Mark.objects.filter(student_id=values["student"], created_at__gt=values["since"])
+                .select_related("evaluation__section__course", "evaluation__section__term")
+                .order_by("-created_at", "-pk")[:NEW_MARKS_SHOWN]
+            ),
+            {"student": student.pk, "since": cutoff},
         )
     finals: list[Enrolment] = []
     if show_finals:
