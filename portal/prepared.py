@@ -15,7 +15,7 @@ would give).
     )
 
 Rules for `build`: every value that changes between requests must come from its argument (a
-date or time taken inside `build` would be frozen into the SQL); only ints, dates and
+date or time taken inside `build` would be frozen into the SQL); only ints, strings, dates and
 datetimes are accepted (a value the query does not use is ignored); and anything else that
 changes the SQL belongs in the key. Nothing is cached but the SQL: the rows are read on every
 call, so a write shows on the very next request.
@@ -31,7 +31,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-Values = dict[str, int | datetime.date | datetime.datetime]
+Values = dict[str, int | str | datetime.date | datetime.datetime]
 
 
 @dataclass(frozen=True)
@@ -50,15 +50,17 @@ KEPT_MAX = 256
 def _stand_in(value: Any, n: int) -> Any:
     """A value of the same type that no real request uses."""
     if isinstance(value, bool) or value is None:
-        raise TypeError(f"prepared(): only ints, dates and datetimes vary, not {value!r}")
+        raise TypeError(f"prepared(): only ints, strings, dates and times vary, not {value!r}")
     if isinstance(value, int):
         return -1_987_650_000 - n
+    if isinstance(value, str):
+        return f"~prepared-stand-in-{n}-a8f3~"
     if isinstance(value, datetime.datetime):
         moment = datetime.datetime(1901, 2, 3, 4, 5, 6, 789 + n)
         return timezone.make_aware(moment, datetime.UTC) if timezone.is_aware(value) else moment
     if isinstance(value, datetime.date):
         return datetime.date(1901, 2, 3) + datetime.timedelta(days=n)
-    raise TypeError(f"prepared(): only ints, dates and datetimes vary, not {value!r}")
+    raise TypeError(f"prepared(): only ints, strings, dates and times vary, not {value!r}")
 
 
 def _adapt(connection: Any, value: Any) -> Any:
