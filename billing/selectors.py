@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from billing.models import ZERO, Allocation, Invoice, InvoiceLine, Payment, Receipt
+from portal.prepared import prepared
 from students.models import Student
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
@@ -103,20 +104,27 @@ class StatementInvoice:
 def statement_invoices(student: Student) -> list[StatementInvoice]:
     """The statement's rows, as `invoices_open` gives them (open, a balance left, by due date
     then number), in two plain queries: the open invoices' lines, summed here exactly, and
-    what approved payments put on them, summed by the database."""
-    lines = (
-        InvoiceLine.objects.filter(invoice__student=student, invoice__status=Invoice.Status.OPEN)
-        .order_by("invoice__due_date", "invoice__number")
-        .values_list(
-            "invoice_id",
-            "invoice__number",
-            "invoice__session",
-            "invoice__description",
-            "invoice__due_date",
-            "amount",
-            "voluntary",
-            "removed",
-        )
+    what approved payments put on them, summed by the database. Both of one shape, their SQL
+    compiled once per process (portal/prepared.py)."""
+    lines = prepared(
+        "statement-lines",
+        lambda values: (
+            InvoiceLine.objects.filter(
+                invoice__student_id=values["student"], invoice__status=Invoice.Status.OPEN
+            )
+            .order_by("invoice__due_date", "invoice__number")
+            .values_list(
+                "invoice_id",
+                "invoice__number",
+                "invoice__session",
+                "invoice__description",
+                "invoice__due_date",
+                "amount",
+                "voluntary",
+                "removed",
+            )
+        ),
+        {"student": student.pk},
     )
     invoices: dict[int, list] = {}
     for pk, number, session, description, due_date, amount, voluntary, removed in lines:
@@ -128,14 +136,24 @@ def statement_invoices(student: Student) -> list[StatementInvoice]:
         row[5] = row[5] or voluntary
     if not invoices:
         return []
+    # What approved payments put on the student's open invoices (those without lines too,
+    # which the loop below never reads).
     paid = dict(
-        Allocation.objects.filter(
-            invoice_id__in=list(invoices), payment__status=Payment.Status.SUCCEEDED
+        prepared(
+            "statement-paid",
+            lambda values: (
+                Allocation.objects.filter(
+                    invoice__student_id=values["student"],
+                    invoice__status=Invoice.Status.OPEN,
+                    payment__status=Payment.Status.SUCCEEDED,
+                )
+                .order_by()
+                .values("invoice_id")
+                .annotate(paid=Sum("amount"))
+                .values_list("invoice_id", "paid")
+            ),
+            {"student": student.pk},
         )
-        .order_by()
-        .values("invoice_id")
-        .annotate(paid=Sum("amount"))
-        .values_list("invoice_id", "paid")
     )
     today = timezone.localdate()
     found = []
