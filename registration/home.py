@@ -24,9 +24,12 @@ _REGISTRATION_COLUMNS = {
 }
 
 
-def _unconfirmed(student: Any, today: datetime.date) -> Any:
-    """The registrations of the terms under way in which the student (a Student or an
-    OuterRef to one) has a course and has not confirmed their enrolment, first term first."""
+def _unconfirmed(student: Any, today: datetime.date, *, confirmed_by: Any = None) -> Any:
+    """The registrations of the terms under way in which the student (a Student, or an
+    OuterRef to one's pk from the student's row) has a course and has not confirmed their
+    enrolment, first term first. `confirmed_by` is the student as the confirmations' EXISTS,
+    one level further down, refers to it (`OuterRef(OuterRef("pk"))` from the row)."""
+    confirmed_by = student if confirmed_by is None else confirmed_by
     return (
         TermRegistration.objects.filter(
             term__starts_on__lte=today,
@@ -35,7 +38,9 @@ def _unconfirmed(student: Any, today: datetime.date) -> Any:
         )
         .exclude(
             Exists(
-                EnrolmentConfirmation.objects.filter(student=student, term_id=OuterRef("term_id"))
+                EnrolmentConfirmation.objects.filter(
+                    student=confirmed_by, term_id=OuterRef("term_id")
+                )
             )
         )
         .order_by("term__starts_on")
@@ -50,7 +55,9 @@ def reminder_row(request: HttpRequest) -> dict[str, Any] | None:
         return None
     return {
         REMINDER: lambda values: Subquery(
-            _unconfirmed(OuterRef("pk"), values["today"]).values("pk")[:1]
+            _unconfirmed(
+                OuterRef("pk"), values["today"], confirmed_by=OuterRef(OuterRef("pk"))
+            ).values("pk")[:1]
         )
     }
 

@@ -70,20 +70,35 @@ def test_a_new_mio_and_reading_it_show_on_the_next_request(home, bob, institutio
 @pytest.fixture
 def registration(bob) -> TermRegistration:
     today = timezone.localdate()
+    now = timezone.now()
+    # Two registrations first, so that this one's id is not the student's (a subquery that
+    # compared the wrong id would pass by chance).
+    for code, days in (("HIV-2025", 400), ("AUT-2025", 300)):
+        TermRegistration.objects.create(
+            term=make_term(
+                code,
+                today - datetime.timedelta(days=days),
+                today - datetime.timedelta(days=days - 100),
+            ),
+            choice_opens=now - datetime.timedelta(days=days + 100),
+            choice_closes=now - datetime.timedelta(days=days + 50),
+            confirmation_deadline=today - datetime.timedelta(days=days - 10),
+        )
     term = make_term(
         "AUT-2026", today - datetime.timedelta(days=40), today + datetime.timedelta(days=8)
     )
     section = make_section(term, make_course("420-1A1-RE", "Programmation"), group="01")
     section.meetings.create(day=1, start="08:00", end="10:00", room="A-101")
     enrol(Student.objects.get(user=bob), section)
-    now = timezone.now()
-    return TermRegistration.objects.create(
+    registration = TermRegistration.objects.create(
         term=term,
         choice_opens=now - datetime.timedelta(days=200),
         choice_closes=now - datetime.timedelta(days=150),
         confirmation_deadline=today + datetime.timedelta(days=1),
         late_fee=Decimal("25.00"),
     )
+    assert registration.pk != Student.objects.get(user=bob).pk
+    return registration
 
 
 def test_the_reminder_follows_its_registration_and_the_date(home, bob, registration, monkeypatch):
