@@ -11,6 +11,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 
 from django.db.models import Avg, Count, F, FilteredRelation, Q, StdDev
@@ -123,8 +124,9 @@ class CourseMarks:
     def course(self) -> Course:
         return self.enrolment.section.course
 
-    @property
+    @cached_property
     def grade(self) -> Decimal | None:
+        """Read twice a row by the page: computed once (the evaluations never change)."""
         return weighted_grade(self.evaluations)
 
     @property
