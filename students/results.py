@@ -11,8 +11,8 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Avg, Count, F, FilteredRelation, Q, StdDev
 from django.http import Http404
