@@ -34,9 +34,11 @@ def test_the_rows_of_each_calls_values_and_one_compilation(bob, charlie):
     for n, student in enumerate(students):
         enrol(student, make_section(term, make_course(f"420-10{n}-RE")))
     build, calls = counting(
-        lambda v: Enrolment.objects.filter(student_id=v["student"])
-        .select_related("section__course", "section__term")
-        .order_by("pk")
+        lambda v: (
+            Enrolment.objects.filter(student_id=v["student"])
+            .select_related("section__course", "section__term")
+            .order_by("pk")
+        )
     )
     for student in students * 2:
         rows = prepared("test-enrolments", build, {"student": student.pk})
@@ -56,9 +58,11 @@ def test_a_date_is_never_frozen_into_the_sql(db):
     def ongoing(day: datetime.date) -> list[str]:
         rows = prepared(
             "test-terms",
-            lambda v: Term.objects.filter(starts_on__lte=v["day"], ends_on__gte=v["day"])
-            .order_by("code")
-            .values_list("code", flat=True),
+            lambda v: (
+                Term.objects.filter(starts_on__lte=v["day"], ends_on__gte=v["day"])
+                .order_by("code")
+                .values_list("code", flat=True)
+            ),
             {"day": day},
         )
         return list(rows)
@@ -75,9 +79,11 @@ def test_a_time_is_never_frozen_into_the_sql(bob):
     def after(moment: datetime.datetime) -> list[int]:
         return prepared(
             "test-joined",
-            lambda v: Student.objects.filter(user__date_joined__gt=v["since"])
-            .order_by("pk")
-            .values_list("pk", flat=True),
+            lambda v: (
+                Student.objects.filter(user__date_joined__gt=v["since"])
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            ),
             {"since": moment},
         )
 
