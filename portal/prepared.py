@@ -17,8 +17,9 @@ would give).
 Rules for `build`: every value that changes between requests must come from its argument (a
 date or time taken inside `build` would be frozen into the SQL); only ints, strings, dates and
 datetimes are accepted (a value the query does not use is ignored); and anything else that
-changes the SQL belongs in the key. Nothing is cached but the SQL: the rows are read on every
-call, so a write shows on the very next request.
+changes the SQL belongs in the key (so does the time zone for a lookup that writes it into
+the SQL, `__date` or `Trunc`: none of the queries using this does). Nothing is cached but
+the SQL: the rows are read on every call, so a write shows on the very next request.
 """
 
 import copy
