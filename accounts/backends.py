@@ -4,6 +4,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from accounts.models import User
+from portal.prepared import prepared
 
 
 class AudienceBackend(ModelBackend):
@@ -12,6 +13,21 @@ class AudienceBackend(ModelBackend):
     For an unknown identifier the password hasher still runs once, so that the answer's
     timing does not tell whether the account exists.
     """
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The session's user, as ModelBackend reads it, in SQL compiled once per process
+        (every logged-in request reads it; portal/prepared.py)."""
+        if not isinstance(user_id, int) or isinstance(user_id, bool):
+            return super().get_user(user_id)
+        rows = prepared(
+            "auth-user",
+            lambda values: User._default_manager.filter(pk=values["user"])[:1],
+            {"user": user_id},
+        )
+        if not rows:
+            return None
+        user = rows[0]
+        return user if self.user_can_authenticate(user) else None
 
     def authenticate(
         self,

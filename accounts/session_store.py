@@ -9,7 +9,10 @@ inserting it and then updating it.
 from typing import Any
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.utils import timezone
 from django.utils.crypto import get_random_string
+
+from portal.prepared import prepared
 
 # Session keys under which the login records where it came from (never a secret).
 IP_KEY = "_portal_ip"
@@ -24,6 +27,25 @@ class SessionStore(DatabaseSessionStore):
         from accounts.models import UserSession
 
         return UserSession
+
+    def _get_session_from_db(self) -> Any:
+        """The session's row, as Django's store reads it (not expired), in SQL compiled once
+        per process (every request with a session reads it; portal/prepared.py)."""
+        key = self.session_key
+        if not isinstance(key, str):
+            return super()._get_session_from_db()
+        model = self.model
+        rows = prepared(
+            ("session-row", model._meta.label),
+            lambda values: model.objects.filter(
+                session_key=values["key"], expire_date__gt=values["now"]
+            )[:1],
+            {"key": key, "now": timezone.now()},
+        )
+        if not rows:
+            self._session_key = None
+            return None
+        return rows[0]
 
     def _get_new_session_key(self) -> str:
         return get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")

@@ -4,8 +4,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from billing.home import OVERDUE
 from billing.selectors import has_overdue_balance
-from students.home import student_of
+from students.home import student_of, student_row_value
 
 # What a restricted student can still reach: the payment centre, leaving, the language switch,
 # the session keep-alive, and the personal profile (to fix a password or an email).
@@ -29,7 +30,9 @@ class OverdueRestrictionMiddleware:
             and request.institution.restrict_on_overdue
         ):
             student = student_of(request)
-            if student is not None and has_overdue_balance(student):
+            if student is not None and student_row_value(
+                request, OVERDUE, lambda: has_overdue_balance(student)
+            ):
                 request.portal_restricted = True
                 if not request.path.startswith(ALLOWED_PREFIXES):
                     return redirect(reverse("billing:statement"))

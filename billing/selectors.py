@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from billing.models import ZERO, Allocation, Invoice, InvoiceLine, Payment, Receipt
+from portal.prepared import prepared
 from students.models import Student
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
@@ -103,20 +104,27 @@ class StatementInvoice:
 def statement_invoices(student: Student) -> list[StatementInvoice]:
     """The statement's rows, as `invoices_open` gives them (open, a balance left, by due date
     then number), in two plain queries: the open invoices' lines, summed here exactly, and
-    what approved payments put on them, summed by the database."""
-    lines = (
-        InvoiceLine.objects.filter(invoice__student=student, invoice__status=Invoice.Status.OPEN)
-        .order_by("invoice__due_date", "invoice__number")
-        .values_list(
-            "invoice_id",
-            "invoice__number",
-            "invoice__session",
-            "invoice__description",
-            "invoice__due_date",
-            "amount",
-            "voluntary",
-            "removed",
-        )
+    what approved payments put on them, summed by the database. Both of one shape, their SQL
+    compiled once per process (portal/prepared.py)."""
+    lines = prepared(
+        "statement-lines",
+        lambda values: (
+            InvoiceLine.objects.filter(
+                invoice__student_id=values["student"], invoice__status=Invoice.Status.OPEN
+            )
+            .order_by("invoice__due_date", "invoice__number")
+            .values_list(
+                "invoice_id",
+                "invoice__number",
+                "invoice__session",
+                "invoice__description",
+                "invoice__due_date",
+                "amount",
+                "voluntary",
+                "removed",
+            )
+        ),
+        {"student": student.pk},
     )
     invoices: dict[int, list] = {}
     for pk, number, session, description, due_date, amount, voluntary, removed in lines:
@@ -128,14 +136,24 @@ def statement_invoices(student: Student) -> list[StatementInvoice]:
         row[5] = row[5] or voluntary
     if not invoices:
         return []
+    # What approved payments put on the student's open invoices (those without lines too,
+    # which the loop below never reads).
     paid = dict(
-        Allocation.objects.filter(
-            invoice_id__in=list(invoices), payment__status=Payment.Status.SUCCEEDED
+        prepared(
+            "statement-paid",
+            lambda values: (
+                Allocation.objects.filter(
+                    invoice__student_id=values["student"],
+                    invoice__status=Invoice.Status.OPEN,
+                    payment__status=Payment.Status.SUCCEEDED,
+                )
+                .order_by()
+                .values("invoice_id")
+                .annotate(paid=Sum("amount"))
+                .values_list("invoice_id", "paid")
+            ),
+            {"student": student.pk},
         )
-        .order_by()
-        .values("invoice_id")
-        .annotate(paid=Sum("amount"))
-        .values_list("invoice_id", "paid")
     )
     today = timezone.localdate()
     found = []
@@ -163,20 +181,56 @@ def invoice_for_student(student: Student, number: str) -> Invoice:
     return invoice
 
 
-def balance_due(student: Student) -> Decimal:
-    """The sum of the open invoices' balances: one aggregate, no invoice instance."""
-    total = invoices_open(student).order_by().aggregate(due=Sum("balance"))["due"]
+def _open_balances(**filters: Any) -> QuerySet:
+    """The open invoices still owing something, by their stored balance (decision 0013)."""
+    return Invoice.objects.filter(status=Invoice.Status.OPEN, stored_balance__gt=0, **filters)
+
+
+def balance_due_expression() -> Subquery:
+    """The student's balance due (the sum of their open invoices' stored balances), as a
+    scalar subquery on the student's row (`OuterRef("pk")`): the home page reads it with the
+    student (students.home.student_row_extra)."""
+    return Subquery(
+        _open_balances(student=OuterRef("pk"))
+        .order_by()
+        .values("student")
+        .annotate(due=Sum("stored_balance"))
+        .values("due")[:1],
+        output_field=Invoice._meta.get_field("stored_balance"),
+    )
+
+
+def overdue_expression(today: datetime.date) -> Exists:
+    """Whether the student (`OuterRef("pk")`) owes on a registrar invoice past its due date
+    (see `has_overdue_balance`), as an EXISTS on the student's row."""
+    return Exists(
+        _open_balances(
+            student=OuterRef("pk"),
+            due_date__lt=today,
+            store_order__isnull=True,
+        )
+    )
+
+
+def balance_amount(total: Decimal | None) -> Decimal:
     return ZERO if total is None else Decimal(total).quantize(ZERO)
+
+
+def balance_due(student: Student) -> Decimal:
+    """The sum of the open invoices' balances: one aggregate of their stored balance, which
+    every write that changes an invoice's lines or payments refreshes in its transaction
+    (billing.balances). The statement (/paiement/) still computes each invoice's balance."""
+    total = _open_balances(student=student).aggregate(due=Sum("stored_balance"))["due"]
+    return balance_amount(total)
 
 
 def has_overdue_balance(student: Student) -> bool:
     """An overdue registrar invoice. A school-store order a parent left unpaid never restricts
-    the child's portal (the parents' app links it as `store_order`)."""
-    return (
-        invoices_open(student)
-        .filter(due_date__lt=timezone.localdate(), store_order__isnull=True)
-        .exists()
-    )
+    the child's portal (the parents' app links it as `store_order`). Reads the stored balance:
+    one indexed query."""
+    return _open_balances(
+        student=student, due_date__lt=timezone.localdate(), store_order__isnull=True
+    ).exists()
 
 
 def payments_of_student(student: Student) -> QuerySet[Payment]:

@@ -11,6 +11,7 @@ request; a visit costs no query and no rendering of the month's grid.
 
 from typing import Any
 
+from django.db.models import OuterRef
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -18,10 +19,14 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from messaging import documents
-from messaging.selectors import unread_counts
-from portal.home import home_panel
+from messaging.selectors import (
+    unread_counts,
+    unread_documents_expression,
+    unread_mio_expression,
+)
+from portal.home import home_panel, home_requested
 from portal.versions import versions_of_request
-from students.home import student_of
+from students.home import student_of, student_row_extra
 
 CALENDAR_TEMPLATE = "messaging/_home_calendar.html"
 NEWS_TEMPLATE = "messaging/_home_news.html"
@@ -65,13 +70,33 @@ def _calendar_and_news(request: HttpRequest) -> tuple[SafeString, SafeString]:
     return request._messaging_home
 
 
+UNREAD_MIO = "messaging_unread_mio"
+UNREAD_DOCUMENTS = "messaging_unread_documents"
+
+
+@student_row_extra
+def unread_row(request: HttpRequest) -> dict[str, Any] | None:
+    """On the home page, the student's unread counts are read with their row."""
+    if getattr(request, "institution", None) is None or not home_requested(request):
+        return None
+    return {
+        UNREAD_MIO: lambda values: unread_mio_expression(OuterRef("user_id")),
+        UNREAD_DOCUMENTS: lambda values: unread_documents_expression(OuterRef("pk")),
+    }
+
+
 @home_panel("messaging/_home_documents.html", order=12, whats_new=True)
 def documents_panel(request: HttpRequest) -> dict[str, Any] | None:
     """ "Quoi de neuf ?": unread MIO messages, and documents the student has not opened yet."""
     institution = request.institution
     if not request.user.is_authenticated:
         return None
-    mio, unread = unread_counts(request.user)
+    student = student_of(request)
+    if student is not None and UNREAD_MIO in student.__dict__:
+        mio = student.__dict__[UNREAD_MIO] or 0
+        unread = student.__dict__[UNREAD_DOCUMENTS] or 0
+    else:
+        mio, unread = unread_counts(request.user)
     mio = mio if institution.module_enabled("mio") else 0
     unread = unread if institution.module_enabled("documents") else 0
     return {"unread": unread, "mio": mio} if unread or mio else None

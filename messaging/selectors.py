@@ -2,8 +2,19 @@
 404 alike for a missing message and for one the user neither sent nor received."""
 
 import datetime
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
@@ -211,26 +222,39 @@ def program_users(program: Program) -> QuerySet[User]:
     ).distinct()
 
 
-def unread_counts(user: User) -> tuple[int, int]:
-    """(unread MIO messages, unopened documents) of the user, in one query for the home page."""
-    from django.db.models import Count, IntegerField, OuterRef, Subquery
+def _counted(queryset: QuerySet, group: str) -> Subquery:
+    return Subquery(
+        queryset.order_by().values(group).annotate(n=Count("id")).values("n")[:1],
+        output_field=IntegerField(),
+    )
 
+
+def unread_mio_expression(user_ref: Any) -> Subquery:
+    """The user's unread MIO messages, as a scalar subquery (`user_ref`: an OuterRef to the
+    user's id)."""
+    return _counted(MessageRecipient.objects.filter(user=user_ref, read_at__isnull=True), "user")
+
+
+def unread_documents_expression(student_ref: Any) -> Subquery:
+    """The student's unopened documents, as a scalar subquery (`student_ref`: an OuterRef to
+    the student's id)."""
     from messaging.models import DocumentRecipient
 
-    def counted(queryset: QuerySet, group: str) -> Subquery:
-        return Subquery(
-            queryset.values(group).annotate(n=Count("id")).values("n")[:1],
-            output_field=IntegerField(),
-        )
+    return _counted(
+        DocumentRecipient.objects.filter(student=student_ref, first_read_at__isnull=True),
+        "student",
+    )
+
+
+def unread_counts(user: User) -> tuple[int, int]:
+    """(unread MIO messages, unopened documents) of the user, in one query."""
+    from messaging.models import DocumentRecipient
 
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
-            mio=counted(
-                MessageRecipient.objects.filter(user=OuterRef("pk"), read_at__isnull=True),
-                "user",
-            ),
-            documents=counted(
+            mio=unread_mio_expression(OuterRef("pk")),
+            documents=_counted(
                 DocumentRecipient.objects.filter(
                     student__user=OuterRef("pk"), first_read_at__isnull=True
                 ),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,13 @@ def home_panels(
         if context is not None:
             shown.append((panel.template, context))
     return shown
+
+
+def home_requested(request: HttpRequest) -> bool:
+    """Whether this request is for Ma page d'accueil: the panels' figures are then read with
+    the student's row (students.home.student_row_extra), even by a middleware that reads the
+    row before the URL is resolved."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        return match.view_name == "portal:home"
+    return request.path_info == reverse("portal:home")

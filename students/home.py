@@ -2,16 +2,18 @@
 courses at a glance, and the record."""
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Case, F, Q, When
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
 from portal.home import home_panel
+from portal.prepared import Values, prepared
 from students.models import Enrolment, Mark, Meeting, Section, Student, Term
 
 # The session remembers when the student's previous session began (ISO 8601, or None before
@@ -26,16 +28,65 @@ FINAL_GRADES_NEW_DAYS = 60
 NEW_MARKS_SHOWN = 10
 
 
+# What other apps read with the student's row (see `student_row_extra`).
+Expression = Any
+StudentRowExtra = Callable[[HttpRequest], dict[str, Callable[[Values], Expression]] | None]
+_ROW_EXTRAS: list[StudentRowExtra] = []
+
+
+def student_row_extra(function: StudentRowExtra) -> StudentRowExtra:
+    """Registers `function(request)`: the scalar values an app wants read with the student's
+    row on this request, or None, as {name: factory}; `factory(values)` builds the expression
+    (a subquery of one value, correlated on the student's `pk` or `user_id`) from
+    `values["today"]` (never from the clock itself: the row's SQL is compiled once per process
+    and shape, see portal/prepared.py). The home page's balance, unread counts and enrolment
+    reminder, and the overdue restriction, are read this way: one query per request for the
+    student and every panel's figure, instead of one each."""
+    _ROW_EXTRAS.append(function)
+    return function
+
+
+def _extras(registry: list[StudentRowExtra], request: HttpRequest) -> dict[str, Any]:
+    factories: dict[str, Any] = {}
+    for extra in registry:
+        factories.update(extra(request) or {})
+    return factories
+
+
 def student_of(request: HttpRequest) -> Student | None:
-    """The logged-in student's record, loaded once per request."""
+    """The logged-in student's record, loaded once per request, with the registered apps'
+    scalar values for this request (`student_row_extra`) as attributes."""
     if not hasattr(request, "_student_record"):
         user = request.user
-        request._student_record = (
-            Student.objects.select_related("program", "school").filter(user=user).first()
-            if user.is_authenticated and user.audience == "student"
-            else None
-        )
+        record = None
+        if user.is_authenticated and user.audience == "student":
+            factories = _extras(_ROW_EXTRAS, request)
+
+            def build(values: Values) -> Any:
+                return (
+                    Student.objects.select_related("program", "school")
+                    .filter(user_id=values["user"])
+                    .annotate(**{name: make(values) for name, make in factories.items()})
+                    .order_by("pk")[:1]
+                )
+
+            rows = prepared(
+                ("student-row", tuple(factories)),
+                build,
+                {"user": user.pk, "today": timezone.localdate()},
+            )
+            record = rows[0] if rows else None
+        request._student_record = record
     return request._student_record
+
+
+def student_row_value(request: HttpRequest, name: str, compute: Callable[[], Any]) -> Any:
+    """The value `name` read with the student's row on this request, or `compute()` when the
+    row was read without it (e.g. by a caller that does not go through `student_of`)."""
+    student = student_of(request)
+    if student is not None and name in student.__dict__:
+        return student.__dict__[name]
+    return compute()
 
 
 @receiver(user_logged_in, dispatch_uid="students_remember_previous_visit")
@@ -67,15 +118,90 @@ def previous_visit(request: HttpRequest) -> datetime.datetime | None:
         return None
 
 
+# What other apps read with each enrolment on the home page (see `enrolment_row_extra`).
+_ENROLMENT_EXTRAS: list[StudentRowExtra] = []
+
+
+def enrolment_row_extra(function: StudentRowExtra) -> StudentRowExtra:
+    """Registers `function(request)`: expressions read with each of the student's enrolments
+    on the home page (one value per enrolment, e.g. a column of its term's row in another
+    app's table), or None."""
+    _ENROLMENT_EXTRAS.append(function)
+    return function
+
+
+# The meetings' columns read with the enrolments (see `_enrolments`).
+_MEETING_COLUMNS = {
+    "home_meeting_id": "section__meetings__id",
+    "home_meeting_day": "section__meetings__day",
+    "home_meeting_start": "section__meetings__start",
+    "home_meeting_end": "section__meetings__end",
+    "home_meeting_room": "section__meetings__room",
+}
+
+
+def student_enrolments_of(request: HttpRequest) -> list[Enrolment]:
+    """The home page's enrolments of the logged-in student (see `_enrolments`), or []."""
+    student = student_of(request)
+    return [] if student is None else _enrolments(request, student)
+
+
 def _enrolments(request: HttpRequest, student: Student) -> list[Enrolment]:
-    """All the student's enrolments with their term and course: one query shared by the
-    panels."""
+    """All the student's enrolments with their term and course, and the weekly meetings of
+    the sections of terms not over yet (the only ones the courses panel may show), in one
+    query shared by the panels: a row per meeting (LEFT JOIN), folded here into one enrolment
+    each, its section's meetings in `section.home_meetings` (by day, start, id)."""
     if not hasattr(request, "_student_enrolments"):
-        request._student_enrolments = list(
-            Enrolment.objects.filter(student=student)
-            .select_related("section__term", "section__course")
-            .order_by("section__term__starts_on", "section__course__code")
+        factories = _extras(_ENROLMENT_EXTRAS, request)
+
+        def build(values: Values) -> Any:
+            # A row per meeting of each section (LEFT JOIN); the meetings of terms already
+            # over read as NULL, and DISTINCT folds those enrolments' rows into one.
+            upcoming = Q(section__term__ends_on__gte=values["today"])
+            return (
+                Enrolment.objects.filter(student_id=values["student"])
+                .select_related("section__term", "section__course")
+                .annotate(
+                    **{
+                        name: Case(When(upcoming, then=F(path)), default=None)
+                        for name, path in _MEETING_COLUMNS.items()
+                    },
+                    **{name: make(values) for name, make in factories.items()},
+                )
+                .distinct()
+                .order_by(
+                    "section__term__starts_on",
+                    "section__course__code",
+                    "pk",
+                    "home_meeting_day",
+                    "home_meeting_start",
+                    "home_meeting_id",
+                )
+            )
+
+        rows = prepared(
+            ("home-enrolments", tuple(factories)),
+            build,
+            {"student": student.pk, "today": timezone.localdate()},
         )
+        enrolments: dict[int, Enrolment] = {}
+        for row in rows:
+            enrolment = enrolments.get(row.pk)
+            if enrolment is None:
+                enrolment = enrolments[row.pk] = row
+                row.section.home_meetings = []
+            if row.home_meeting_id is not None:
+                enrolment.section.home_meetings.append(
+                    Meeting(
+                        id=row.home_meeting_id,
+                        section_id=row.section_id,
+                        day=row.home_meeting_day,
+                        start=row.home_meeting_start,
+                        end=row.home_meeting_end,
+                        room=row.home_meeting_room,
+                    )
+                )
+        request._student_enrolments = list(enrolments.values())
     return request._student_enrolments
 
 
@@ -95,11 +221,18 @@ class NextMeeting:
     date: datetime.date
 
 
-def next_meeting(section: Section, *, now: datetime.datetime, term: Term) -> NextMeeting | None:
-    """The section's next class from `now` (local time) within its term, if any."""
+def next_meeting(
+    section: Section,
+    *,
+    now: datetime.datetime,
+    term: Term,
+    meetings: Iterable[Meeting] | None = None,
+) -> NextMeeting | None:
+    """The section's next class from `now` (local time) within its term, if any, among
+    `meetings` (by default the section's)."""
     start = max(now.date(), term.starts_on)
     best: NextMeeting | None = None
-    for meeting in section.meetings.all():
+    for meeting in section.meetings.all() if meetings is None else meetings:
         ahead = (meeting.day - start.isoweekday()) % 7
         if ahead == 0 and start == now.date() and meeting.end <= now.time():
             ahead = 7  # today's class is over: next week's
@@ -126,10 +259,14 @@ def news_panel(request: HttpRequest) -> dict[str, Any] | None:
     cutoff = since or timezone.now() - datetime.timedelta(days=NEW_WITHOUT_VISIT_DAYS)
     marks: list[Mark] = []
     if show_marks:
-        marks = list(
-            Mark.objects.filter(student=student, created_at__gt=cutoff)
-            .select_related("evaluation__section__course", "evaluation__section__term")
-            .order_by("-created_at", "-pk")[:NEW_MARKS_SHOWN]
+        marks = prepared(
+            "home-marks",
+            lambda values: (
+                Mark.objects.filter(student_id=values["student"], created_at__gt=values["since"])
+                .select_related("evaluation__section__course", "evaluation__section__term")
+                .order_by("-created_at", "-pk")[:NEW_MARKS_SHOWN]
+            ),
+            {"student": student.pk, "since": cutoff},
         )
     finals: list[Enrolment] = []
     if show_finals:
@@ -163,10 +300,10 @@ def courses_panel(request: HttpRequest) -> dict[str, Any] | None:
     if term is None:
         return None
     sections = [e.section for e in enrolments if e.section.term_id == term.pk]
-    prefetch_related_objects(
-        sections, Prefetch("meetings", queryset=Meeting.objects.order_by("day", "start", "pk"))
-    )
-    rows = [(section, next_meeting(section, now=now, term=term)) for section in sections]
+    rows = [
+        (section, next_meeting(section, now=now, term=term, meetings=section.home_meetings))
+        for section in sections
+    ]
     return {"term": term, "started": term.starts_on <= now.date(), "rows": rows}
 
 

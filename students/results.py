@@ -12,11 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Avg, Count, F, FilteredRelation, Q, StdDev
 from django.http import Http404
 from django.utils import timezone
 
+from portal.prepared import prepared
 from students.cote_r import (
     MIN_GROUP_SIZE,
     CourseResult,
@@ -40,10 +42,14 @@ def student_enrolments(student: Student, *, teacher: bool = True) -> list[Enrolm
     """All the student's enrolments, every term, with section, course, term and (unless the
     page shows none) teacher."""
     related = ["section__term", "section__course"] + (["section__teacher"] if teacher else [])
-    return list(
-        Enrolment.objects.filter(student=student)
-        .select_related(*related)
-        .order_by("section__term__starts_on", "section__course__code", "section__group")
+    return prepared(
+        ("student-enrolments", teacher),
+        lambda values: (
+            Enrolment.objects.filter(student_id=values["student"])
+            .select_related(*related)
+            .order_by("section__term__starts_on", "section__course__code", "section__group")
+        ),
+        {"student": student.pk},
     )
 
 
@@ -118,8 +124,9 @@ class CourseMarks:
     def course(self) -> Course:
         return self.enrolment.section.course
 
-    @property
+    @cached_property
     def grade(self) -> Decimal | None:
+        """Read twice a row by the page: computed once (the evaluations never change)."""
         return weighted_grade(self.evaluations)
 
     @property
@@ -134,6 +141,17 @@ class CourseMarks:
         return _plain(sum((e.weight for e in self.evaluations), Decimal(0)))
 
 
+_EVALUATION_COLUMNS = (
+    "section_id",
+    "title",
+    "date",
+    "weight",
+    "class_average",
+    "own__mark",
+    "own__max_mark",
+)
+
+
 def _evaluations_by_section(
     student: Student, section_ids: Sequence[int]
 ) -> dict[int, list[EvaluationResult]]:
@@ -143,10 +161,33 @@ def _evaluations_by_section(
         Evaluation.objects.filter(section_id__in=section_ids)
         .annotate(own=FilteredRelation("marks", condition=Q(marks__student=student)))
         .order_by(F("date").asc(nulls_last=True), "id")
-        .values_list(
-            "section_id", "title", "date", "weight", "class_average", "own__mark", "own__max_mark"
-        )
+        .values_list(*_EVALUATION_COLUMNS)
     )
+    return _evaluation_results(rows)
+
+
+def _evaluations_of_term(student: Student, term: Term) -> dict[int, list[EvaluationResult]]:
+    """The evaluations of the student's sections of the term with their own mark, as
+    `_evaluations_by_section` gives them, in a query of one shape (SQL compiled once per
+    process, portal/prepared.py)."""
+    rows = prepared(
+        "term-evaluations",
+        lambda values: (
+            Evaluation.objects.filter(
+                section__term_id=values["term"], section__enrolments__student_id=values["student"]
+            )
+            .annotate(
+                own=FilteredRelation("marks", condition=Q(marks__student_id=values["student"]))
+            )
+            .order_by(F("date").asc(nulls_last=True), "id")
+            .values_list(*_EVALUATION_COLUMNS)
+        ),
+        {"student": student.pk, "term": term.pk},
+    )
+    return _evaluation_results(rows)
+
+
+def _evaluation_results(rows: Iterable[tuple]) -> dict[int, list[EvaluationResult]]:
     found: dict[int, list[EvaluationResult]] = defaultdict(list)
     for section_id, title, date, weight, class_average, mark, max_mark in rows:
         found[section_id].append(
@@ -181,7 +222,7 @@ def term_marks(student: Student, *, term_code: str | None = None) -> TermMarks:
     if term is None:
         return TermMarks(term=None, terms=terms, courses=[])
     enrolments = [e for e in enrolments if e.section.term_id == term.pk]
-    evaluations = _evaluations_by_section(student, [e.section_id for e in enrolments])
+    evaluations = _evaluations_of_term(student, term)
     courses = [CourseMarks(e, tuple(evaluations.get(e.section_id, ()))) for e in enrolments]
     return TermMarks(term=term, terms=terms, courses=courses)
 

@@ -5,6 +5,7 @@ import datetime
 
 from django.db.models import Prefetch, prefetch_related_objects
 
+from portal.prepared import prepared
 from students.models import Meeting, RecordAccess, Section, Student, Term
 
 # --- Schedule ---------------------------------------------------------------------------------
@@ -52,12 +53,18 @@ def schedule_page_sections(*, student: Student) -> tuple[list[Term], dict[int, l
     """The schedule page's reads in one query: the student's terms, oldest first (as
     `schedule_terms`), and their sections by term id (as `schedule_sections`, without the
     meetings: `schedule_meetings_load` adds them to the one term shown)."""
-    sections = Section.objects.filter(enrolments__student=student).select_related(
-        "term", "course", "teacher"
+    sections = prepared(
+        "schedule-sections",
+        lambda values: (
+            Section.objects.filter(enrolments__student_id=values["student"])
+            .select_related("term", "course", "teacher")
+            .order_by("term__starts_on", "term_id", "course__code", "group")
+        ),
+        {"student": student.pk},
     )
     terms: dict[int, Term] = {}
     by_term: dict[int, list[Section]] = {}
-    for section in sections.order_by("term__starts_on", "term_id", "course__code", "group"):
+    for section in sections:
         terms.setdefault(section.term_id, section.term)
         by_term.setdefault(section.term_id, []).append(section)
     return list(terms.values()), by_term

@@ -21,9 +21,9 @@ STUDENT, PASSWORD = "2026001", "Portail-Demo-2026"
 PARENT, PARENT_PASSWORD = "mireille.lalonde@parents.example", "Parents-Demo-2026"
 
 # Measured on SQLite and PostgreSQL with the demo of this branch.
-HOME_QUERIES = 10
-PARENT_HOME_QUERIES = 8
-CHILD_QUERIES = 12
+HOME_QUERIES = 6
+PARENT_HOME_QUERIES = 6
+CHILD_QUERIES = 7
 
 
 def counted(client, url: str, budget: int) -> str:

@@ -28,7 +28,7 @@ from tests.students.factories_courses import (
 HOME = reverse("portal:home")
 # The home page in a warm process with every panel, whatever the number of courses (issue
 # 17): the session, the user, the shared versions (portal/versions.py) and 7 reads.
-HOME_BUDGET = 10
+HOME_BUDGET = 6
 
 
 def page(response) -> str:

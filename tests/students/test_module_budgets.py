@@ -30,9 +30,9 @@ from tests.students import factories_courses
 BUDGET = 15
 # Issue 17: the pages a student opens most.
 PAGE_BUDGET = 8
-# tests/accounts/test_query_budget.py's budget for the home page, plus the enrolment
-# confirmation reminder's one query (registration.home).
-HOME_BUDGET = 11
+# Issue 17: the home page in a warm process (session, user, shared versions, the student's row
+# with the balance, unread counts and reminder, the enrolments with meetings, new marks).
+HOME_BUDGET = 6
 EVALUATIONS = 10
 CURRENT = "AUT-2026"
 PAST = "HIV-2026"
