@@ -79,13 +79,15 @@ def peak_of_import(path: Path) -> int:
     return peak
 
 
-def test_peak_memory_does_not_grow_with_the_file(institution, tmp_path):
-    matricules, titles = build(institution, 500, 100)
-    small = marks_file(tmp_path / "small.csv", matricules, titles[:20])  # 10,000 marks
-    large = marks_file(tmp_path / "large.csv", matricules, titles[20:])  # 40,000 more
+def test_peak_memory_does_not_grow_with_the_file(institution, tmp_path, monkeypatch):
+    # Batches of 250 rows (5,000 in production), so that small files cross many of them.
+    monkeypatch.setattr(MarkImporter, "batch_rows", 250)
+    matricules, titles = build(institution, 100, 50)
+    small = marks_file(tmp_path / "small.csv", matricules, titles[:10])  # 1,000 marks
+    large = marks_file(tmp_path / "large.csv", matricules, titles[10:])  # 4,000 more
     small_peak = peak_of_import(small)
     large_peak = peak_of_import(large)
-    assert Mark.objects.count() == 50_000
+    assert Mark.objects.count() == 5_000
     # Four times the rows, far less than four times the memory (the old engine: 2.8 KB a row
     # for the whole file); what grows is only the keys already seen, a few dozen bytes a row.
     assert large_peak < 2 * small_peak, (small_peak, large_peak)
@@ -102,7 +104,7 @@ def peak_of_import_unchanged(path: Path) -> int:
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert (report.created, report.updated, report.unchanged) == (0, 0, 50_000)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 5_000)
     return peak
 
 
@@ -217,18 +219,21 @@ def peak_of(kind: str, path: Path) -> int:
     return peak
 
 
-def test_invoices_peak_memory_does_not_grow_with_the_file(institution, tmp_path):
+def test_invoices_peak_memory_does_not_grow_with_the_file(institution, tmp_path, monkeypatch):
+    from billing.imports.invoices import InvoiceImporter
     from billing.models import Invoice, InvoiceLine
 
-    matricules, _titles = build(institution, 500, 1)
-    small = invoices_file(tmp_path / "small.csv", matricules, 1, 2_000)  # 6,000 rows
-    large = invoices_file(tmp_path / "large.csv", matricules, 10_001, 8_000)  # 24,000 rows
+    # Batches of about 300 rows (5,000 in production), so that small files cross many of them.
+    monkeypatch.setattr(InvoiceImporter, "batch_rows", 300)
+    matricules, _titles = build(institution, 100, 1)
+    small = invoices_file(tmp_path / "small.csv", matricules, 1, 400)  # 1,200 rows
+    large = invoices_file(tmp_path / "large.csv", matricules, 10_001, 1_600)  # 4,800 rows
     small_peak = peak_of("invoices", small)
     large_peak = peak_of("invoices", large)
-    assert Invoice.objects.count() == 10_000 and InvoiceLine.objects.count() == 30_000
-    # Four times the rows, not four times the memory: batches of about 5,000 rows.
+    assert Invoice.objects.count() == 2_000 and InvoiceLine.objects.count() == 6_000
+    # Four times the rows, not four times the memory.
     assert large_peak < 2 * small_peak, (small_peak, large_peak)
-    assert Invoice.objects.get(number="FAC00017000").stored_balance == Decimal("303.00")
+    assert Invoice.objects.get(number="FAC00011600").stored_balance == Decimal("303.00")
 
 
 def test_an_invoice_is_never_cut_between_two_batches(institution, tmp_path, monkeypatch):
