@@ -187,6 +187,8 @@ def main() -> int:
                 stream = io.StringIO()
                 stats = pstats.Stats(profiler, stream=stream)
                 stats.sort_stats(args.sort or "cumulative").print_stats(args.top)
+                if os.environ.get("PROFILE_CALLERS"):
+                    stats.print_callers(os.environ["PROFILE_CALLERS"])
                 print(stream.getvalue(), flush=True)
     return 0
 
