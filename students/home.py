@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from portal.home import home_panel
 from portal.prepared import Values, prepared
+from portal.templatetags.portal_format import format_when
 from students.models import Enrolment, Mark, Meeting, Section, Student, Term
 
 # The session remembers when the student's previous session began (ISO 8601, or None before
@@ -300,10 +301,18 @@ def courses_panel(request: HttpRequest) -> dict[str, Any] | None:
     if term is None:
         return None
     sections = [e.section for e in enrolments if e.section.term_id == term.pk]
-    rows = [
-        (section, next_meeting(section, now=now, term=term, meetings=section.home_meetings))
-        for section in sections
-    ]
+    rows = []
+    # Each row's values as the table prints them (plain loop, no filter per cell): the next
+    # class as "day, time" and its room, "—" where there is none.
+    for section in sections:
+        found = next_meeting(section, now=now, term=term, meetings=section.home_meetings)
+        if found is None:
+            when, room = "—", "—"
+        else:
+            day = format_when(found.date, "DAY_FORMAT")
+            when = f"{day}, {format_when(found.meeting.start, 'TIME_FORMAT')}"
+            room = found.meeting.room or "—"
+        rows.append((section.course.code, section.course.title, section.group, when, room))
     return {"term": term, "started": term.starts_on <= now.date(), "rows": rows}
 
 

@@ -1,16 +1,21 @@
 """The parent's home (a card per child) and a child's page: schedule, attendance, credits."""
 
+import threading
+from collections import OrderedDict
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from parents.selectors import majority_cutoff
-from parents.summaries import child_detail, children_cards
+from parents.summaries import ChildDetail, child_detail, children_cards
 from parents.views.common import child_page, parent_children, parent_page
-from students.models import Student
+from students.models import Course, Student
 from students.selectors import record_accesses
 
 # Who read a child's file is the parent's to see while the child is a minor (Quebec's age of
@@ -52,6 +57,7 @@ def child(request: HttpRequest, student: Student) -> HttpResponse:
         "parents/child.html",
         {
             "detail": detail,
+            "detail_body": child_detail_body(detail),
             "student": student,
             "children": children,
             "show_accesses": minor,
@@ -60,3 +66,70 @@ def child(request: HttpRequest, student: Student) -> HttpResponse:
             "for_child": True,
         },
     )
+
+
+# The child's schedule, attendance and credits rendered once for what they show: the key holds
+# every value those sections print (and the language), so a body found here is the one the
+# current data would render, and a new meeting, room, teacher, absence, final grade or course
+# title gives a new key on the very next request. Nothing to invalidate: each server keeps its
+# own, the oldest dropped (as /horaire/'s body, students.views.schedule).
+BODY_CACHE_SIZE = 512
+_bodies: OrderedDict[tuple, SafeString] = OrderedDict()
+_bodies_lock = threading.Lock()
+
+
+def _course(course: Course) -> tuple:
+    return (course.code, course.title)
+
+
+def _body_key(detail: ChildDetail) -> tuple:
+    term = detail.term
+    credits = detail.credits
+    return (
+        get_language(),
+        (term.code, term.starts_on, term.ends_on) if term is not None else None,
+        tuple(
+            (
+                day.label,
+                tuple(
+                    (
+                        meeting.start,
+                        meeting.end,
+                        _course(meeting.section.course),
+                        meeting.section.group,
+                        meeting.room,
+                        meeting.section.teacher.full_name
+                        if meeting.section.teacher is not None
+                        else None,
+                    )
+                    for meeting in day.meetings
+                ),
+            )
+            for day in detail.days
+        ),
+        tuple((_course(e.section.course), e.absences, e.lateness) for e in detail.term_enrolments),
+        (detail.attendance.absences, detail.attendance.lateness),
+        tuple((_course(c.course), c.term.code, c.credits) for c in detail.passed),
+        tuple((_course(c.course), c.term.code, c.credits) for c in detail.in_progress),
+        (credits.earned, credits.required),
+        detail.passing_grade,
+    )
+
+
+def child_detail_body(detail: ChildDetail) -> SafeString:
+    """The schedule, attendance and credits sections, from the memo when the same values
+    were rendered."""
+    key = _body_key(detail)
+    with _bodies_lock:
+        body = _bodies.get(key)
+        if body is not None:
+            _bodies.move_to_end(key)
+            return body
+    body = render_to_string(
+        "parents/_child_detail_body.html", {"detail": detail, "term": detail.term}
+    )
+    with _bodies_lock:
+        _bodies[key] = body
+        while len(_bodies) > BODY_CACHE_SIZE:
+            _bodies.popitem(last=False)
+    return body

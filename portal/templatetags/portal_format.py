@@ -9,6 +9,8 @@ import re
 from decimal import Decimal
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.defaultfilters import floatformat
 from django.utils import dateformat, formats
 from django.utils.translation import get_language
@@ -45,14 +47,35 @@ WHEN_FORMATS = (
 _DAY = re.compile(r"(?<!\\)((?:\\\\)*)j")
 
 
+# Each (name, language)'s format string, found once per process: the format modules do not
+# change while it runs; a test that changes the settings they come from starts again.
+_named: dict[tuple[str, str], str] = {}
+
+
+@receiver(setting_changed)
+def _formats_changed(*, setting: str, **kwargs: object) -> None:
+    if setting in {"FORMAT_MODULE_PATH", "LANGUAGE_CODE", "LANGUAGES"} or setting.endswith(
+        "_FORMAT"
+    ):
+        _named.clear()
+
+
 def named_format(name: str, lang: str | None = None) -> str:
     """The active language's format string for one of WHEN_FORMATS."""
+    lang = lang or get_language() or "fr"
+    found = _named.get((name, lang))
+    if found is not None:
+        return found
     if name not in WHEN_FORMATS:
         raise ValueError(f"unknown date format name: {name}")
-    for module in formats.iter_format_modules(lang or get_language() or "fr"):
+    for module in formats.iter_format_modules(lang):
         if hasattr(module, name):
-            return getattr(module, name)
-    return formats.get_format(name)
+            found = getattr(module, name)
+            break
+    else:
+        found = formats.get_format(name)
+    _named[(name, lang)] = found
+    return found
 
 
 def format_when(value: datetime.date | datetime.time, name: str = "DATE_FORMAT") -> str:

@@ -25,6 +25,8 @@ on a shared box: compare the shares within one run, not two runs' totals.
   cumulative time; `--sort tottime` (which implies `--profile`) their own time; `--top N` how
   many (default 45).
 - `--sql` lists the SQL of one request.
+- `PROFILE_CALLERS=REGEX` (environment) with `--profile` also prints who calls the functions
+  whose name matches REGEX (cProfile's callers).
 - `--dump DIR` writes each page's HTML into DIR (to check that a change shows the same page).
 - `--keep DIR` keeps the demo database in DIR for the next run (a migration or a change to the
   demo needs a new DIR).
@@ -187,6 +189,8 @@ def main() -> int:
                 stream = io.StringIO()
                 stats = pstats.Stats(profiler, stream=stream)
                 stats.sort_stats(args.sort or "cumulative").print_stats(args.top)
+                if os.environ.get("PROFILE_CALLERS"):
+                    stats.print_callers(os.environ["PROFILE_CALLERS"])
                 print(stream.getvalue(), flush=True)
     return 0
 
