@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from students.imports import register
-from students.imports.engine import BATCH_ROWS, Change, Plan, line_error
+from students.imports.engine import BATCH_ROWS, PREFETCH_CHUNK, Change, Plan, line_error
 from students.imports.reading import Row
 from students.imports.registrar import (
     RegistrarImporter,
     Target,
-    bulk_save,
     many_groups,
     offering,
+    update_fields,
 )
 from students.models import Enrolment
 
@@ -56,7 +56,7 @@ class EnrolmentImporter(RegistrarImporter):
         section = self.section_for(term, course, values["group"])
         names = {"matricule": student.matricule, "course": course.code, "term": term.code}
         self.once(
-            (student.matricule, *offering(term, course)),
+            enrolment_key(student.id, term.id, course.id),
             row.line,
             _(
                 "l'inscription de l'étudiant %(matricule)s au cours %(course)s à la session "
@@ -82,11 +82,16 @@ class EnrolmentImporter(RegistrarImporter):
         return Plan(row.line, Target(enrolment, label), False, {"section": section}, [change])
 
     def apply(self, plans: Sequence[Plan]) -> None:
-        bulk_save(
-            Enrolment,
-            new=[plan.instance.record for plan in plans if plan.created],
-            changed=[(plan.instance.record, ["section"]) for plan in plans if not plan.created],
+        # Checked as a whole, not one `full_clean` a row (70 to 110 µs of CPU each, most of a
+        # first import's time): an enrolment's only cells are its student and its section,
+        # records the batch resolved from the database, and its other fields hold their
+        # defaults; the uniqueness is the database's.
+        Enrolment.objects.bulk_create(
+            [plan.instance.record for plan in plans if plan.created], batch_size=PREFETCH_CHUNK
         )
+        changed = [plan.instance.record for plan in plans if not plan.created]
+        if changed:
+            update_fields(Enrolment, changed, ["section"])
 
     def notes(self, plans: Sequence[Plan], *, dry_run: bool) -> list[str]:
         return [
@@ -105,3 +110,10 @@ class EnrolmentImporter(RegistrarImporter):
             )
             for line, enrolment, old in self.moves
         ]
+
+
+def enrolment_key(student_pk: int, term_pk: int, course_pk: int) -> int:
+    """An enrolment's key as one number: the file's keys are kept until its end (`seen`), one
+    per row, and an int costs a fraction of a tuple of the three cells (280,000 of them for a
+    college of 20,000 students)."""
+    return (student_pk << 32 | term_pk) << 32 | course_pk
