@@ -1,5 +1,7 @@
 """`import_csv evaluations`: a section's evaluations, found by (term, course_code, group,
-title), the title compared without case."""
+title), the title compared without case. Checked and written in batches that never cut a
+section's rows in two (its weights are added up together): past a batch, a section's rows must
+follow each other."""
 
 import datetime
 from collections import defaultdict
@@ -7,11 +9,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from students.imports import cells, register
-from students.imports.engine import Plan, line_error
+from students.imports.engine import BATCH_ROWS, Plan, line_error
 from students.imports.reading import Row
 from students.imports.registrar import (
     RegistrarImporter,
@@ -40,18 +43,45 @@ class EvaluationImporter(RegistrarImporter):
         "class_average": "class_average",
     }
     required = frozenset({"term", "course_code", "group", "title", "weight"})
+    # Checked and written in batches (memory flat in the file's size), never cutting a section's
+    # rows in two: a batch ends where the next row names another section.
+    batch_rows = BATCH_ROWS
+    batch_by = ("term", "course_code", "group")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        # Per section: the line of its first row, and its evaluations as the file leaves them.
+        # Per section of the batch: the line of its first row, and its evaluations as the file
+        # leaves them; across batches, the sections of the batches done (pk → first line).
         self.first_lines: dict[int, int] = {}
         self.named: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        self.done: dict[int, int] = {}
+
+    def batch_key(self, row: Row) -> Any:
+        cells_ = row.cells
+        return (
+            cells.term_key(cells_.get("term", "")),
+            cells_.get("course_code", "").upper(),
+            cells_.get("group", ""),
+        )
+
+    def start_batch(self) -> None:
+        super().start_batch()
+        self.done.update(self.first_lines)
+        self.first_lines = {}
+        self.named = defaultdict(dict)
+        # A title repeated in a section of an earlier batch is refused by `done` first: the
+        # keys seen need not span the file.
+        self.seen = {}
 
     def prepare(self, rows: Sequence[Row]) -> None:
         self.load_terms()
         self.load_courses(rows)
         self.load_sections(rows)
-        self.evaluations = evaluations_by_section(self.sections.values())
+        # Only the evaluations of the batch's sections (the others are not compared).
+        named = {self.batch_key(row) for row in rows}
+        self.evaluations = evaluations_by_section(
+            self.sections[key] for key in named if key in self.sections
+        )
 
     def clean_title(self, value: str) -> str:
         return cells.text(value, "title", Evaluation._meta.get_field("title").max_length)
@@ -74,6 +104,19 @@ class EvaluationImporter(RegistrarImporter):
     def plan_row(self, row: Row, values: dict[str, Any]) -> Plan:
         section = self.section_for(values["term"], values["course_code"], values["group"])
         title = values["title"]
+        first = self.done.get(section.pk)
+        if first is not None:
+            # Only in a file longer than a batch: the section's evaluations were written (and
+            # their weights added up) with the rows seen.
+            raise ValidationError(
+                _(
+                    "le groupe-cours %(section)s figure déjà plus haut (ligne %(first)d) : dans "
+                    "un fichier de plus de %(rows)d lignes, les évaluations d'un même "
+                    "groupe-cours doivent se suivre. Triez le fichier par session, cours et "
+                    "groupe."
+                )
+                % {"section": section, "first": first, "rows": BATCH_ROWS}
+            )
         self.once(
             (section.pk, title.casefold()),
             row.line,
@@ -91,8 +134,8 @@ class EvaluationImporter(RegistrarImporter):
         existing = self.evaluations.get(section.pk, {}).get(title.casefold())
         if existing is None:
             evaluation = Evaluation(section=section, **fields)
-            return Plan(row.line, Target(evaluation, str(evaluation)), True, values)
-        label = str(existing)
+            return Plan(row.line, Target(evaluation, evaluation.__str__), True, values)
+        label = str(existing) if self.details else ""  # before the title changes
         changes = diff(existing, fields)
         for name, value in fields.items():
             setattr(existing, name, value)
