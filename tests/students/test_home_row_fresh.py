@@ -71,8 +71,8 @@ def test_a_new_mio_and_reading_it_show_on_the_next_request(home, bob, institutio
 def registration(bob) -> TermRegistration:
     today = timezone.localdate()
     now = timezone.now()
-    # Two registrations first, so that this one's id is not the student's (a subquery that
-    # compared the wrong id would pass by chance).
+    # Two registrations first, and this one's id never the student's (a subquery that compared
+    # the wrong id would pass by chance).
     for code, days in (("HIV-2025", 400), ("AUT-2025", 300)):
         TermRegistration.objects.create(
             term=make_term(
@@ -90,14 +90,19 @@ def registration(bob) -> TermRegistration:
     section = make_section(term, make_course("420-1A1-RE", "Programmation"), group="01")
     section.meetings.create(day=1, start="08:00", end="10:00", room="A-101")
     enrol(Student.objects.get(user=bob), section)
+    # An id that is not the student's, whatever ids the tests before this one used.
+    taken = {
+        Student.objects.get(user=bob).pk,
+        *TermRegistration.objects.values_list("pk", flat=True),
+    }
     registration = TermRegistration.objects.create(
+        pk=max(taken) + 1,
         term=term,
         choice_opens=now - datetime.timedelta(days=200),
         choice_closes=now - datetime.timedelta(days=150),
         confirmation_deadline=today + datetime.timedelta(days=1),
         late_fee=Decimal("25.00"),
     )
-    assert registration.pk != Student.objects.get(user=bob).pk
     return registration
 
 
