@@ -4,7 +4,6 @@ in two, so that memory stays flat in the file's size, with the guarantees of the
 
 import datetime
 import io
-import tracemalloc
 
 import pytest
 from django.core.management import call_command
@@ -13,8 +12,8 @@ from django.core.management.base import CommandError
 from parents.imports import GuardianImporter
 from parents.models import Guardian
 from portal.selectors import school_main
-from students.imports import import_file
 from students.models import Student
+from tests.students.import_memory import import_peak
 
 HEADER = "matricule,last_name,first_name,email,can_view"
 
@@ -48,12 +47,7 @@ def guardians_file(path, matricules, *, parents: int = 2, skip: int | None = Non
 
 
 def peak_of_import(path) -> int:
-    tracemalloc.start()
-    try:
-        report = import_file(kind="guardians", path=path, details=False)
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak, report = import_peak("guardians", path)
     assert report.created > 0
     return peak
 

@@ -4,7 +4,6 @@ batches (all or nothing, every error with its line, the dry run, the notes)."""
 
 import datetime
 import io
-import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -12,23 +11,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from portal.selectors import school_main
-from students.imports import import_file
 from students.imports.enrolments import EnrolmentImporter
 from students.imports.evaluations import EvaluationImporter
 from students.models import Enrolment, Evaluation, Section, Student
 from tests.students.factories_courses import make_course, make_section, make_term
+from tests.students.import_memory import import_peak
 
 EVALUATIONS = "term,course_code,group,title,weight,date,class_average"
-
-
-def peak_of(kind: str, path: Path, *, dry_run: bool = False) -> tuple[int, object]:
-    tracemalloc.start()
-    try:
-        report = import_file(kind=kind, path=path, dry_run=dry_run, details=False)
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak, report
 
 
 # --- Evaluations ---------------------------------------------------------------------------------
@@ -61,16 +50,16 @@ def test_evaluations_peak_memory_does_not_grow_with_the_file(institution, tmp_pa
     sections(1250)
     small = evaluations_file(tmp_path / "small.csv", range(250))  # 1,000 rows
     large = evaluations_file(tmp_path / "large.csv", range(250, 1250))  # 4,000 rows
-    small_peak, report = peak_of("evaluations", small)
+    small_peak, report = import_peak("evaluations", small)
     assert report.created == 1000
-    large_peak, report = peak_of("evaluations", large)
+    large_peak, report = import_peak("evaluations", large)
     assert report.created == 4000
     assert Evaluation.objects.count() == 5000
     # Four times the rows, far less than four times the memory (the whole file was read at once:
     # 410 MB for 100,470 evaluations); what grows is the sections done (two ints each).
     assert large_peak < 2 * small_peak, (small_peak, large_peak)
     # A no-op re-import of the large file stays as low.
-    unchanged_peak, report = peak_of("evaluations", large)
+    unchanged_peak, report = import_peak("evaluations", large)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 4000)
     assert unchanged_peak < 2 * small_peak, (small_peak, unchanged_peak)
 
@@ -201,10 +190,10 @@ def test_enrolments_peak_memory_does_not_grow_with_the_file(institution, tmp_pat
     matricules = college(institution, 1000, 5)
     small = enrolments_file(tmp_path / "small.csv", matricules, range(1))  # 1,000 rows
     large = enrolments_file(tmp_path / "large.csv", matricules, range(1, 5))  # 4,000 rows
-    peak_of("enrolments", large, dry_run=True)  # what is loaded once a process, before both
-    small_peak, report = peak_of("enrolments", small)
+    import_peak("enrolments", large, dry_run=True)  # what is loaded once a process, before both
+    small_peak, report = import_peak("enrolments", small)
     assert report.created == 1000
-    large_peak, report = peak_of("enrolments", large)
+    large_peak, report = import_peak("enrolments", large)
     assert report.created == 4000
     assert Enrolment.objects.count() == 5000
     # Four times the rows, far less than four times the memory; what grows is the keys seen for

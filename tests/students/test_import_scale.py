@@ -5,7 +5,6 @@ across batches (all or nothing, every error with its line, "already at line N", 
 import csv
 import datetime
 import io
-import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,12 +13,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from portal.selectors import school_main
-from students.imports import import_file
 from students.imports.enrolments import EnrolmentImporter
 from students.imports.final_grades import FinalGradeImporter
 from students.imports.marks import MarkImporter
 from students.models import Enrolment, Evaluation, Mark, Student
 from tests.students.factories_courses import make_course, make_section, make_term
+from tests.students.import_memory import import_peak
 
 HEADER = ["term", "matricule", "course_code", "evaluation", "mark", "max_mark"]
 
@@ -69,12 +68,7 @@ def marks_file(path: Path, matricules, titles, *, last: list[str] | None = None)
 
 
 def peak_of_import(path: Path) -> int:
-    tracemalloc.start()
-    try:
-        report = import_file(kind="marks", path=path, details=False)
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak, report = import_peak("marks", path)
     assert report.created > 0
     return peak
 
@@ -98,12 +92,7 @@ def test_peak_memory_does_not_grow_with_the_file(institution, tmp_path, monkeypa
 
 
 def peak_of_import_unchanged(path: Path) -> int:
-    tracemalloc.start()
-    try:
-        report = import_file(kind="marks", path=path, details=False)
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak, report = import_peak("marks", path)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 5_000)
     return peak
 
@@ -210,13 +199,7 @@ INVOICE_HEADER = [
 
 
 def peak_of(kind: str, path: Path) -> int:
-    tracemalloc.start()
-    try:
-        import_file(kind=kind, path=path, details=False)
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak
+    return import_peak(kind, path)[0]
 
 
 def test_invoices_peak_memory_does_not_grow_with_the_file(institution, tmp_path, monkeypatch):

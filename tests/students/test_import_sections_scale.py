@@ -3,16 +3,15 @@ rows in two, so that memory stays flat in the file's size, with the guarantees o
 file (every error with its line, the closing counts, a new term created once)."""
 
 import io
-import tracemalloc
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from students.imports import import_file
 from students.imports.sections import SectionImporter
 from students.models import Meeting, Section, Term
 from tests.students.factories_courses import make_course
+from tests.students.import_memory import import_peak
 
 HEADER = "term,course_code,group,day,start,end,room"
 
@@ -28,12 +27,7 @@ def sections_file(path, groups, *, start: int = 0, code: str = "201-NYA-05", ter
 
 
 def peak_of_import(path) -> int:
-    tracemalloc.start()
-    try:
-        report = import_file(kind="sections", path=path, details=False)
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak, report = import_peak("sections", path)
     assert report.created > 0
     return peak
 
