@@ -320,6 +320,16 @@ def term_key(code: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 
 
+def section_key(cells_: dict[str, str]) -> tuple[str, str, str]:
+    """The section a row names (term, course code, group), as rows are compared: what a batch
+    of the `sections` and `evaluations` imports never cuts."""
+    return (
+        term_key(cells_.get("term", "")),
+        cells_.get("course_code", "").upper(),
+        cells_.get("group", ""),
+    )
+
+
 def term_dates(code: str) -> tuple[datetime.date, datetime.date]:
     """The dates of a term the `sections` import creates, from its code (AUT-2026 …)."""
     match = TERM_RE.fullmatch(code)

@@ -57,12 +57,7 @@ class EvaluationImporter(RegistrarImporter):
         self.done: dict[int, int] = {}
 
     def batch_key(self, row: Row) -> Any:
-        cells_ = row.cells
-        return (
-            cells.term_key(cells_.get("term", "")),
-            cells_.get("course_code", "").upper(),
-            cells_.get("group", ""),
-        )
+        return cells.section_key(row.cells)
 
     def start_batch(self) -> None:
         super().start_batch()

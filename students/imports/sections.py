@@ -87,12 +87,7 @@ class SectionImporter(RegistrarImporter):
         self.counts = {"created": 0, "updated": 0, "unchanged": 0}
 
     def batch_key(self, row: Row) -> Any:
-        cells_ = row.cells
-        return (
-            cells.term_key(cells_.get("term", "")),
-            cells_.get("course_code", "").upper(),
-            cells_.get("group", ""),
-        )
+        return cells.section_key(row.cells)
 
     def start_batch(self) -> None:
         super().start_batch()
