@@ -10,7 +10,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SITE_FOLDERS = ("templates", "static", "locale")
+SITE_FOLDERS = ("templates", "jinja2", "static", "locale")
 
 
 class BuildWithSiteFiles(build_py):

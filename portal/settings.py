@@ -126,6 +126,24 @@ TEMPLATES = [
             ],
         },
     },
+    # The pages a student or a parent opens most (portal/jinja2.py, decision 0016); a view
+    # names this engine: render(request, "portal/home.html", context, using="jinja2").
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [SITE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "portal.jinja2.environment",
+            "context_processors": [
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.portal",
+            ],
+        },
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------------

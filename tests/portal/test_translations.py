@@ -80,3 +80,44 @@ def test_the_compiled_catalogue_matches_the_po_file():
         else:
             translated = catalogue.gettext(entry["msgid"])
         assert translated == entry["msgstr"][0], entry["msgid"]
+
+
+def test_every_message_of_the_jinja2_pages_is_in_the_catalogue():
+    """The Jinja2 pages' messages (jinja2/) are found by the project's makemessages, which
+    reads them with Jinja2's extractor, and each has its English in the catalogue."""
+    from portal.management.commands.makemessages import jinja_as_python
+
+    known = {(e["context"], e["msgid"], e["plural"]) for e in po_entries()}
+    calls = {
+        "gettext": lambda m: (None, m, None),
+        "ngettext": lambda s, p, n: (None, s, p),
+        "pgettext": lambda c, m: (c, m, None),
+        "npgettext": lambda c, s, p, n: (c, s, p),
+    }
+    found = []
+    for path in sorted((Path(settings.BASE_DIR) / "jinja2").rglob("*.html")):
+        code = jinja_as_python(path.read_text(encoding="utf-8"))
+        for line in filter(None, code.splitlines()):
+            for call in line.split("; "):
+                found.append((path.name, eval(call, {}, calls)))
+    assert len(found) > 20
+    assert [(name, message) for name, message in found if message not in known] == []
+
+
+def test_the_jinja2_extractor_keeps_lines_plurals_and_contexts():
+    from portal.management.commands.makemessages import jinja_as_python
+
+    source = (
+        '<h1>{{ _("Quoi de neuf ?") }}</h1>\n'
+        "{% trans name=user.first_name %}Bienvenue, {{ name }}{% endtrans %}\n"
+        "{% trans counter=n %}{{ counter }} message{% pluralize %}{{ counter }} messages"
+        "{% endtrans %}\n"
+        '{{ pgettext("lundi", "L") }}\n'
+    )
+    assert jinja_as_python(source).splitlines() == [
+        'gettext("Quoi de neuf ?")',
+        'gettext("Bienvenue, %(name)s")',
+        'ngettext("%(counter)s message", "%(counter)s messages", 1)',
+        'pgettext("lundi", "L")',
+        "",
+    ]

@@ -79,7 +79,7 @@ def test_every_local_apps_migrations_are_in_the_wheel(wheel):
         assert migrations <= names, config.name
 
 
-@pytest.mark.parametrize("folder", ["templates", "static", "locale"])
+@pytest.mark.parametrize("folder", ["templates", "jinja2", "static", "locale"])
 def test_templates_static_files_and_translations_are_in_the_wheel(wheel, folder):
     names = set(wheel.namelist())
     expected = {f"portal/site/{name}" for name in source_files(folder)}
@@ -91,6 +91,7 @@ def test_the_compiled_translation_and_key_pages_are_there(wheel):
     names = set(wheel.namelist())
     assert "portal/site/locale/en/LC_MESSAGES/django.mo" in names
     assert "portal/site/templates/base.html" in names
+    assert "portal/site/jinja2/_shell.html" in names
     assert "portal/site/static/css/portal.css" in names
 
 
