@@ -50,4 +50,5 @@ def home(request: HttpRequest) -> HttpResponse:
             "whats_new": home_panels(request, whats_new=True),
             "panels": home_panels(request, whats_new=False),
         },
+        using="jinja2",
     )

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
-from portal.home import home_panel
+from portal.home import home_panel, home_requested
 from portal.prepared import Values, prepared
 from portal.templatetags.portal_format import format_when
 from students.models import Enrolment, Mark, Meeting, Section, Student, Term
@@ -148,10 +148,12 @@ def student_enrolments_of(request: HttpRequest) -> list[Enrolment]:
 
 
 def _enrolments(request: HttpRequest, student: Student) -> list[Enrolment]:
-    """All the student's enrolments with their term and course, and the weekly meetings of
-    the sections of terms not over yet (the only ones the courses panel may show), in one
-    query shared by the panels: a row per meeting (LEFT JOIN), folded here into one enrolment
-    each, its section's meetings in `section.home_meetings` (by day, start, id)."""
+    """The student's enrolments the home page can show (terms not over, or over for at most
+    FINAL_GRADES_NEW_DAYS: the courses panel, the recent final grades, the reminder) with
+    their term and course, and the weekly meetings of the sections of terms not over yet
+    (the only ones the courses panel may show), in one query shared by the panels: a row
+    per meeting (LEFT JOIN), folded here into one enrolment each, its section's meetings in
+    `section.home_meetings` (by day, start, id). Older terms' enrolments are not read."""
     if not hasattr(request, "_student_enrolments"):
         factories = _extras(_ENROLMENT_EXTRAS, request)
 
@@ -160,7 +162,9 @@ def _enrolments(request: HttpRequest, student: Student) -> list[Enrolment]:
             # over read as NULL, and DISTINCT folds those enrolments' rows into one.
             upcoming = Q(section__term__ends_on__gte=values["today"])
             return (
-                Enrolment.objects.filter(student_id=values["student"])
+                Enrolment.objects.filter(
+                    student_id=values["student"], section__term__ends_on__gte=values["recent"]
+                )
                 .select_related("section__term", "section__course")
                 .annotate(
                     **{
@@ -180,10 +184,15 @@ def _enrolments(request: HttpRequest, student: Student) -> list[Enrolment]:
                 )
             )
 
+        today = timezone.localdate()
         rows = prepared(
             ("home-enrolments", tuple(factories)),
             build,
-            {"student": student.pk, "today": timezone.localdate()},
+            {
+                "student": student.pk,
+                "today": today,
+                "recent": today - datetime.timedelta(days=FINAL_GRADES_NEW_DAYS),
+            },
         )
         enrolments: dict[int, Enrolment] = {}
         for row in rows:
@@ -245,11 +254,25 @@ def next_meeting(
     return best
 
 
+# Whether the student has any enrolment at all (the news panel's condition), read with the
+# student's row on the home page: the home page's enrolments are only the recent terms'.
+ENROLLED = "home_enrolled"
+
+
+@student_row_extra
+def enrolled_row(request: HttpRequest) -> dict[str, Callable[[Values], Expression]] | None:
+    if not home_requested(request):
+        return None
+    return {ENROLLED: lambda values: Exists(Enrolment.objects.filter(student_id=OuterRef("pk")))}
+
+
 @home_panel("students/_home_news.html", order=15, whats_new=True)
 def news_panel(request: HttpRequest) -> dict[str, Any] | None:
     """New marks since the previous visit and recent final grades."""
     student = student_of(request)
-    if student is None or not _enrolments(request, student):
+    if student is None or not student_row_value(
+        request, ENROLLED, lambda: student.enrolments.exists()
+    ):
         return None
     institution = request.institution
     show_marks = institution.module_enabled("marks")
@@ -277,12 +300,17 @@ def news_panel(request: HttpRequest) -> dict[str, Any] | None:
             for enrolment in _enrolments(request, student)
             if enrolment.final_grade is not None and enrolment.section.term.ends_on >= recent
         ]
+    # The final grades by term, in the enrolments' order (by term start).
+    finals_by_term: dict[Term, list[Enrolment]] = {}
+    for enrolment in finals:
+        finals_by_term.setdefault(enrolment.section.term, []).append(enrolment)
     return {
         "since": since,
         "days": NEW_WITHOUT_VISIT_DAYS,
         "marks": marks,
         "more_marks": len(marks) == NEW_MARKS_SHOWN,
         "finals": finals,
+        "finals_by_term": list(finals_by_term.items()),
         "show_marks": show_marks,
         "show_finals": show_finals,
     }

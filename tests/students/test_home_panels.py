@@ -210,6 +210,28 @@ def test_past_terms_are_not_at_a_glance(client, bob):
     assert 'data-testid="home-courses"' not in page(client.get(HOME))
 
 
+def test_only_old_terms_still_show_the_news_and_a_new_mark_on_them(client, bob):
+    """The home page reads only the recent terms' enrolments; a student whose terms are all
+    long over still has the news panel (and a mark entered since on an old course)."""
+    old = make_term("HIV-2025", days_ago=400)
+    section = make_section(old, make_course("420-1A4", title="Programmation"))
+    enrol(Student.objects.get(user=bob), section)
+    student_login(client, "2026102")
+    assert "Aucune nouvelle note pour le moment." in news(client)
+    give_mark(make_evaluation(section, "Reprise", weight="10"), Student.objects.get(user=bob))
+    text = news(client)
+    assert "420-1A4 Programmation" in text and "Reprise" in text
+
+
+def test_a_final_grade_of_a_term_over_for_long_is_not_news(client, bob, term):
+    record = Student.objects.get(user=bob)
+    enrol(record, make_section(make_term("HIV-2025", days_ago=200), make_course("420-1A4")))
+    record.enrolments.update(final_grade=81)
+    student_login(client, "2026102")
+    text = news(client)
+    assert "420-1A4" not in text and "Notes finales" not in text
+
+
 def _load_term(student: Student, term, *, courses: int, evaluations: int = 10) -> None:
     for n in range(courses):
         section = make_section(
