@@ -19,13 +19,14 @@ date or time taken inside `build` would be frozen into the SQL); only ints, stri
 datetimes are accepted (a value the query does not use is ignored); and anything else that
 changes the SQL belongs in the key (so does the time zone for a lookup that writes it into
 the SQL, `__date` or `Trunc`: none of the queries using this does). Nothing is cached but
-the SQL: the rows are read on every call, so a write shows on the very next request.
+the SQL (and the columns' converters, which depend only on it and the connection): the rows
+are read on every call, so a write shows on the very next request.
 """
 
 import copy
 import datetime
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
@@ -42,6 +43,9 @@ class _Compiled:
     sql: str
     params: tuple
     slots: tuple[tuple[int, str], ...]  # (position in params, value's name)
+    # The columns' converters (Django works them out again on every execution): per
+    # connection and list of columns, (connection, converters).
+    converters: dict[tuple[int, ...], tuple[Any, Any]] = field(default_factory=dict)
 
 
 _compiled: dict[tuple, _Compiled] = {}
@@ -88,6 +92,17 @@ def _compile(build: Callable[[Values], QuerySet], values: Values, alias: str) ->
     return _Compiled(queryset, compiler, sql, tuple(params), tuple(slots))
 
 
+def _converters(compiled: _Compiled, compiler: Any, expressions: Sequence[Any]) -> Any:
+    """`compiler.get_converters(expressions)`, worked out once per connection."""
+    connection = compiler.connection
+    key = (id(connection), *map(id, expressions))
+    found = compiled.converters.get(key)
+    if found is None or found[0] is not connection:
+        found = (connection, type(compiler).get_converters(compiler, expressions))
+        compiled.converters[key] = found
+    return found[1]
+
+
 def prepared(
     key: Hashable, build: Callable[[Values], QuerySet], values: Values, *, using: str = "default"
 ) -> list[Model | Any]:
@@ -108,6 +123,7 @@ def prepared(
     compiler = copy.copy(compiled.compiler)
     compiler.connection = connection
     compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
+    compiler.get_converters = lambda expressions: _converters(compiled, compiler, expressions)
     queryset = compiled.queryset._chain()
     queryset.query.get_compiler = lambda *args, **kwargs: compiler
     return list(queryset)

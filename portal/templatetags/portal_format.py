@@ -5,8 +5,10 @@ keep the figure and the sign together), "$1,234.50" in English;
 "Tuesday, December 1, 10:15 a.m." in English."""
 
 import datetime
+import functools
 import re
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.core.signals import setting_changed
@@ -24,9 +26,15 @@ register = template.Library()
 def money(value: Decimal | float | int | str | None) -> str:
     if value is None or value == "":
         return ""
+    return _money(type(value), value, get_language() or "fr")
+
+
+@functools.lru_cache(maxsize=4096)
+def _money(kind: type, value: Decimal | float | int | str, lang: str) -> str:
+    """One amount in one language, written once per process (as `format_when`)."""
     # "2g": two decimals, thousands grouped with the language's separator (portal.formats).
     amount = floatformat(value, "2g")
-    if (get_language() or "fr").startswith("en"):
+    if lang.startswith("en"):
         return f"${amount}"
     return f"{amount}\N{NO-BREAK SPACE}$"
 
@@ -58,6 +66,8 @@ def _formats_changed(*, setting: str, **kwargs: object) -> None:
         "_FORMAT"
     ):
         _named.clear()
+        _formatted.cache_clear()
+        _money.cache_clear()
 
 
 def named_format(name: str, lang: str | None = None) -> str:
@@ -80,8 +90,15 @@ def named_format(name: str, lang: str | None = None) -> str:
 
 def format_when(value: datetime.date | datetime.time, name: str = "DATE_FORMAT") -> str:
     """`value` in the named format of the active language; in French, the first day of a
-    month is "1er" ("1er décembre 2026", "mardi 1er décembre, 10 h 15")."""
+    month is "1er" ("1er décembre 2026", "mardi 1er décembre, 10 h 15"). The same value in
+    the same format and language is written once per process (a page shows the same days and
+    hours to everyone: Django's formatting parses the format on every call)."""
     lang = get_language() or "fr"
+    return _formatted(type(value), value, getattr(value, "tzinfo", None), name, lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(kind: type, value: Any, tzinfo: Any, name: str, lang: str) -> str:
     fmt = named_format(name, lang)
     if isinstance(value, datetime.time):
         return dateformat.time_format(value, fmt)
