@@ -4,6 +4,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from accounts.models import User
+from accounts.session_store import take_session_user
 from portal.prepared import prepared
 
 
@@ -15,18 +16,21 @@ class AudienceBackend(ModelBackend):
     """
 
     def get_user(self, user_id: Any) -> User | None:
-        """The session's user, as ModelBackend reads it, in SQL compiled once per process
-        (every logged-in request reads it; portal/prepared.py)."""
+        """The session's user, as ModelBackend reads it: the one this request's session row
+        was read with (accounts.session_store), or else read in SQL compiled once per process
+        (portal/prepared.py)."""
         if not isinstance(user_id, int) or isinstance(user_id, bool):
             return super().get_user(user_id)
-        rows = prepared(
-            "auth-user",
-            lambda values: User._default_manager.filter(pk=values["user"])[:1],
-            {"user": user_id},
-        )
-        if not rows:
-            return None
-        user = rows[0]
+        user = take_session_user(user_id)
+        if user is None:
+            rows = prepared(
+                "auth-user",
+                lambda values: User._default_manager.filter(pk=values["user"])[:1],
+                {"user": user_id},
+            )
+            if not rows:
+                return None
+            user = rows[0]
         return user if self.user_can_authenticate(user) else None
 
     def authenticate(

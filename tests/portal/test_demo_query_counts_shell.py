@@ -3,7 +3,7 @@ demo's data (`manage.py demo`), not timed. The home page of the README's first s
 demo parent's home and her first child's page. A change that adds a query to one of them
 fails here with the list of its SQL; lower a figure when a change removes one.
 
-The counts include the session, the user and the one read of the shared versions
+The counts include the session with its user (one query) and the one read of the shared versions
 (portal/versions.py); in a warm process the institution, the services menu, the calendar and
 the news cost no query (tests/portal/test_kept_between_requests.py proves them fresh).
 """
@@ -21,9 +21,9 @@ STUDENT, PASSWORD = "2026001", "Portail-Demo-2026"
 PARENT, PARENT_PASSWORD = "mireille.lalonde@parents.example", "Parents-Demo-2026"
 
 # Measured on SQLite and PostgreSQL with the demo of this branch.
-HOME_QUERIES = 6
-PARENT_HOME_QUERIES = 6
-CHILD_QUERIES = 7
+HOME_QUERIES = 5
+PARENT_HOME_QUERIES = 5
+CHILD_QUERIES = 6
 
 
 def counted(client, url: str, budget: int) -> str:

@@ -15,6 +15,7 @@ FIRST = datetime.date(2026, 12, 1)
 
 def test_each_language_keeps_its_own_format():
     portal_format._named.clear()
+    portal_format._formatted.cache_clear()
     with translation.override("fr"):
         assert format_when(FIRST) == "1er décembre 2026"
     with translation.override("en"):

@@ -17,17 +17,17 @@ from tests.accounts.test_query_budget import (  # noqa: F401 (query_budget is a 
 
 DEMO_STUDENT, DEMO_PASSWORD = "2026001", "Portail-Demo-2026"
 
-# Four queries every logged-in student page shares (session, user, institution, the student's
-# record), then the page's own: the terms and sections (one query) and meetings of the schedule
-# and its first retrieval; the open invoices' lines, their approved allocations and the latest
-# payments; the enrolments and the evaluations with the student's marks, or the groups'
-# statistics; the inbox's counts and its page.
+# Three queries every logged-in student page shares (the session with its user, the shared
+# versions, the student's record), then the page's own: the terms and sections (one query) and
+# meetings of the schedule and its first retrieval; the open invoices' lines, their approved
+# allocations and the latest payments; the enrolments and the evaluations with the student's
+# marks, or the groups' statistics; the inbox's counts and its page.
 PAGES = {
-    "/horaire/": 7,
-    "/paiement/": 7,
-    "/notes-finales/": 6,
-    "/resultats/": 6,
-    "/mio/": 5,
+    "/horaire/": 6,
+    "/paiement/": 6,
+    "/notes-finales/": 5,
+    "/resultats/": 5,
+    "/mio/": 4,
 }
 # What shows that the page carries the demo's data (the counts would mean little on an empty
 # page).

@@ -27,8 +27,9 @@ from tests.students.factories_courses import (
 
 HOME = reverse("portal:home")
 # The home page in a warm process with every panel, whatever the number of courses (issue
-# 17): the session, the user, the shared versions (portal/versions.py) and 7 reads.
-HOME_BUDGET = 6
+# 17): the session with its user, the shared versions (portal/versions.py), the student's row,
+# the enrolments with their meetings and the new marks.
+HOME_BUDGET = 5
 
 
 def page(response) -> str:

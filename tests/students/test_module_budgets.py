@@ -29,10 +29,11 @@ from tests.students import factories_courses
 
 BUDGET = 15
 # Issue 17: the pages a student opens most.
-PAGE_BUDGET = 8
-# Issue 17: the home page in a warm process (session, user, shared versions, the student's row
-# with the balance, unread counts and reminder, the enrolments with meetings, new marks).
-HOME_BUDGET = 6
+PAGE_BUDGET = 7
+# Issue 17: the home page in a warm process (session with its user, shared versions, the
+# student's row with the balance, unread counts and reminder, the enrolments with meetings,
+# new marks).
+HOME_BUDGET = 5
 EVALUATIONS = 10
 CURRENT = "AUT-2026"
 PAST = "HIV-2026"
