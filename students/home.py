@@ -319,6 +319,18 @@ def enrolled_row(request: HttpRequest) -> dict[str, Callable[[Values], Expressio
     return {ENROLLED: lambda values: Exists(Enrolment.objects.filter(student_id=OuterRef("pk")))}
 
 
+# What the news panel shows of a new mark (as `HomeRow`s: `mark`, `max_mark`, `percent`,
+# `evaluation.title`, `evaluation.section.term.code`, `evaluation.section.course.code|title`).
+_MARK_COLUMNS = (
+    "mark",
+    "max_mark",
+    "evaluation__title",
+    "evaluation__section__term__code",
+    "evaluation__section__course__code",
+    "evaluation__section__course__title",
+)
+
+
 @home_panel("students/_home_news.html", order=15, whats_new=True)
 def news_panel(request: HttpRequest) -> dict[str, Any] | None:
     """New marks since the previous visit and recent final grades."""
@@ -334,17 +346,27 @@ def news_panel(request: HttpRequest) -> dict[str, Any] | None:
         return None
     since = previous_visit(request)
     cutoff = since or timezone.now() - datetime.timedelta(days=NEW_WITHOUT_VISIT_DAYS)
-    marks: list[Mark] = []
+    marks: list[HomeRow] = []
     if show_marks:
-        marks = prepared(
+        rows = prepared(
             "home-marks",
             lambda values: (
                 Mark.objects.filter(student_id=values["student"], created_at__gt=values["since"])
-                .select_related("evaluation__section__course", "evaluation__section__term")
+                .values_list(*_MARK_COLUMNS)
                 .order_by("-created_at", "-pk")[:NEW_MARKS_SHOWN]
             ),
             {"student": student.pk, "since": cutoff},
         )
+        for mark, max_mark, evaluation, term, code, title in rows:
+            section = HomeRow(term=HomeRow(code=term), course=HomeRow(code=code, title=title))
+            marks.append(
+                HomeRow(
+                    mark=mark,
+                    max_mark=max_mark,
+                    percent=mark * 100 / max_mark,
+                    evaluation=HomeRow(title=evaluation, section=section),
+                )
+            )
     finals: list[Enrolment] = []
     if show_finals:
         recent = timezone.localdate() - datetime.timedelta(days=FINAL_GRADES_NEW_DAYS)
