@@ -42,6 +42,10 @@ class _Compiled:
     sql: str
     params: tuple
     slots: tuple[tuple[int, str], ...]  # (position in params, value's name)
+    # How each column's value is read (Django's `get_converters`, which a query otherwise
+    # works out again on every run): they depend on the columns and the database's settings
+    # only, and are called with the running connection.
+    converters: dict
 
 
 _compiled: dict[tuple, _Compiled] = {}
@@ -85,7 +89,9 @@ def _compile(build: Callable[[Values], QuerySet], values: Values, alias: str) ->
         for name, stand_in in adapted.items():
             if type(param) is type(stand_in) and param == stand_in:
                 slots.append((position, name))
-    return _Compiled(queryset, compiler, sql, tuple(params), tuple(slots))
+    columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
+    converters = compiler.get_converters(columns)
+    return _Compiled(queryset, compiler, sql, tuple(params), tuple(slots), converters)
 
 
 def prepared(
@@ -108,6 +114,8 @@ def prepared(
     compiler = copy.copy(compiled.compiler)
     compiler.connection = connection
     compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
+    converters = compiled.converters
+    compiler.get_converters = lambda expressions: converters
     queryset = compiled.queryset._chain()
     queryset.query.get_compiler = lambda *args, **kwargs: compiler
     return list(queryset)
