@@ -1,10 +1,11 @@
 """What the parents' pages show about each child: the term under way, its weekly schedule,
 attendance (absences in hours and lateness) and the credits accumulated toward the diploma.
 
-Every read costs a fixed number of queries whatever the number of children, terms or courses:
-the home page asks the database for every child's attendance per term and passed courses in
-two queries; a child's page reads the child's enrolments once, then the chosen term's sections
-with their meetings.
+Every read costs a fixed number of queries whatever the number of children, terms or courses,
+in SQL compiled once per process (portal/prepared.py), the rows read on every request: the home
+page reads every child's enrolments in one query (attendance per term and passed courses added
+up here); a child's page reads the child's enrolments once (with their sections), then the
+chosen term's meetings.
 """
 
 import datetime
@@ -13,11 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.utils.translation import get_language
 
+from portal.prepared import prepared
 from students.models import Course, Enrolment, Meeting, Section, Student, Term
 from students.results import student_enrolments, terms_of
-from students.selectors import schedule_current_term, schedule_sections
+from students.selectors import schedule_current_term, schedule_meetings_of
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -93,41 +95,55 @@ def children_cards(
     ids = [child.pk for child in children]
     if not ids:
         return []
-    per_term = (
-        Enrolment.objects.filter(student_id__in=ids)
-        .values(
-            "student_id",
-            "section__term_id",
-            "section__term__code",
-            "section__term__starts_on",
-            "section__term__ends_on",
-        )
-        .annotate(absences=Sum("absences"), lateness=Sum("lateness"))
-        .order_by("student_id", "section__term__starts_on", "section__term_id")
+    # One row per enrolment of every child (no model instance), in SQL compiled once per
+    # process and number of children (portal/prepared.py): the totals per term and the
+    # credits are added up here.
+    rows = prepared(
+        ("parent-cards", len(ids)),
+        lambda values: (
+            Enrolment.objects.filter(student_id__in=[values[f"child{n}"] for n in range(len(ids))])
+            .values_list(
+                "student_id",
+                "section__term_id",
+                "section__term__code",
+                "section__term__starts_on",
+                "section__term__ends_on",
+                "absences",
+                "lateness",
+                "final_grade",
+                "section__course_id",
+                "section__course__credits",
+            )
+            .order_by("student_id", "section__term__starts_on", "section__term_id")
+        ),
+        {f"child{n}": pk for n, pk in enumerate(ids)},
     )
     terms: dict[int, list[Term]] = defaultdict(list)
-    attendance: dict[tuple[int, int], Attendance] = {}
-    for row in per_term:
-        term = Term(
-            pk=row["section__term_id"],
-            code=row["section__term__code"],
-            starts_on=row["section__term__starts_on"],
-            ends_on=row["section__term__ends_on"],
-        )
-        terms[row["student_id"]].append(term)
-        attendance[row["student_id"], term.pk] = Attendance(
-            row["absences"] or 0, row["lateness"] or 0
-        )
-
-    passed = (
-        Enrolment.objects.filter(student_id__in=ids, final_grade__gte=passing_grade)
-        .values_list("student_id", "section__course_id", "section__course__credits")
-        .distinct()
-        .order_by()
-    )
+    totals: dict[tuple[int, int], list[int]] = {}
     passed_by_child: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    for student_id, course_id, credits in passed:
-        passed_by_child[student_id].append((course_id, credits))
+    for (
+        student_id,
+        term_id,
+        code,
+        starts_on,
+        ends_on,
+        absences,
+        lateness,
+        final_grade,
+        course_id,
+        credits,
+    ) in rows:
+        total = totals.get((student_id, term_id))
+        if total is None:
+            totals[student_id, term_id] = total = [0, 0]
+            terms[student_id].append(
+                Term(pk=term_id, code=code, starts_on=starts_on, ends_on=ends_on)
+            )
+        total[0] += absences
+        total[1] += lateness
+        if final_grade is not None and final_grade >= passing_grade:
+            passed_by_child[student_id].append((course_id, credits))
+    attendance = {key: Attendance(*total) for key, total in totals.items()}
 
     cards = []
     for child in children:
@@ -153,15 +169,33 @@ class ScheduleDay:
     meetings: list[Meeting] = field(default_factory=list)
 
 
-def schedule_days(sections: Iterable[Section]) -> list[ScheduleDay]:
-    """The week's meetings by day (only the days with a meeting), each day in time order."""
+# The days' names per language ("Lundi", "Monday"), made once: a meeting's `get_day_display()`
+# costs a lookup and a lazy translation each.
+_day_labels: dict[str | None, dict[int, str]] = {}
+
+
+def day_labels() -> dict[int, str]:
+    """The weekdays' names (Meeting.Day) in the active language, by number."""
+    language = get_language()
+    labels = _day_labels.get(language)
+    if labels is None:
+        labels = _day_labels[language] = {int(v): str(label) for v, label in Meeting.Day.choices}
+    return labels
+
+
+def schedule_days(meetings: Iterable[Meeting]) -> list[ScheduleDay]:
+    """The week's meetings by day (only the days with a meeting), each day in time order.
+    Each meeting's `section` (with its course) is read."""
+    labels = day_labels()
     days: dict[int, ScheduleDay] = {}
-    for section in sections:
-        for meeting in section.meetings.all():
-            day = days.setdefault(
-                meeting.day, ScheduleDay(meeting.day, str(meeting.get_day_display()))
+    for meeting in meetings:
+        day = days.get(meeting.day)
+        if day is None:
+            label = labels.get(meeting.day)
+            day = days[meeting.day] = ScheduleDay(
+                meeting.day, label if label is not None else str(meeting.day)
             )
-            day.meetings.append(meeting)
+        day.meetings.append(meeting)
     for day in days.values():
         day.meetings.sort(key=lambda m: (m.start, m.end, m.section.course.code, m.pk))
     return [days[number] for number in sorted(days)]
@@ -191,6 +225,7 @@ class ChildDetail:
     student: Student
     terms: list[Term]
     term: Term | None
+    # The term's sections (course, teacher), by course code; their meetings are in `days`.
     sections: list[Section]
     days: list[ScheduleDay]
     # The chosen term's enrolments, by course code: the attendance per course.
@@ -212,16 +247,22 @@ def child_detail(
 ) -> ChildDetail:
     """The child's schedule and attendance for a term (the one `term_code` names among the
     child's own, else the current one: an unknown code is ignored), and the credits
-    accumulated over every term. Three queries whatever the number of courses."""
+    accumulated over every term. Two queries whatever the number of courses (the enrolments,
+    and the term's meetings), in SQL compiled once per process."""
     enrolments = student_enrolments(student)
     terms = terms_of(enrolments)
     term = next((t for t in terms if term_code and t.code == term_code), None)
     term = term or schedule_current_term(terms, today=today)
 
-    sections = schedule_sections(student=student, term=term) if term else []
     term_enrolments = sorted(
         (e for e in enrolments if term and e.section.term_id == term.pk),
         key=lambda e: (e.section.course.code, e.section.group),
+    )
+    # The term's sections are the enrolments' own (course and teacher read with them); their
+    # meetings come in one more query, each given its section here.
+    sections = [e.section for e in term_enrolments]
+    meetings = (
+        schedule_meetings_of(sections, student_id=student.pk, term_id=term.pk) if term else []
     )
     attendance = sum((Attendance(e.absences, e.lateness) for e in term_enrolments), Attendance())
 
@@ -245,7 +286,7 @@ def child_detail(
         terms=terms,
         term=term,
         sections=sections,
-        days=schedule_days(sections),
+        days=schedule_days(meetings),
         term_enrolments=term_enrolments,
         attendance=attendance,
         passed=passed,

@@ -3,7 +3,7 @@ queries, whatever the number of courses, and only the student's own."""
 
 import datetime
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch, prefetch_related_objects
 
 from portal.prepared import prepared
 from students.models import Meeting, RecordAccess, Section, Student, Term
@@ -78,17 +78,58 @@ def schedule_meetings_load(sections: list[Section]) -> list[Section]:
     return sections
 
 
+def schedule_meetings_of(
+    sections: list[Section], *, student_id: int, term_id: int
+) -> list[Meeting]:
+    """The weekly meetings of the student's sections in the term (by day, start, id), in one
+    query compiled once per process (portal/prepared.py), each meeting's `section` one of
+    `sections` (the term's sections the caller read with the enrolments). A meeting of a
+    section not among them (an enrolment made between the two reads) is left out."""
+    by_id = {section.pk: section for section in sections}
+    meetings = prepared(
+        "schedule-meetings-of-term",
+        lambda values: Meeting.objects.filter(
+            section__term_id=values["term"], section__enrolments__student_id=values["student"]
+        ).order_by("day", "start", "pk"),
+        {"student": student_id, "term": term_id},
+    )
+    section_field = Meeting._meta.get_field("section")
+    shown = []
+    for meeting in meetings:
+        section = by_id.get(meeting.section_id)
+        if section is not None:
+            section_field.set_cached_value(meeting, section)
+            shown.append(meeting)
+    return shown
+
+
 RECORD_ACCESS_SHOWN = 20
 
 
 def record_accesses(student: Student, *, limit: int = RECORD_ACCESS_SHOWN) -> tuple[list, int]:
     """ "Qui a consulté mon dossier": the newest entries and how many there are in all (one
-    query when they all fit in the list, which then gives the count; two otherwise)."""
-    entries = list(
-        student.accesses.only(
-            "created_at", "staff_name", "staff_role", "what", "item", "history", "student_id"
-        ).order_by("-created_at", "-id")[:limit]
+    query when they all fit in the list, which then gives the count; two otherwise), in SQL
+    compiled once per process (portal/prepared.py)."""
+    entries = prepared(
+        ("record-accesses", limit),
+        lambda values: (
+            RecordAccess.objects.filter(student_id=values["student"])
+            .only("created_at", "staff_name", "staff_role", "what", "item", "history", "student_id")
+            .order_by("-created_at", "-id")[:limit]
+        ),
+        {"student": student.pk},
     )
     if len(entries) < limit:
         return entries, len(entries)
-    return entries, RecordAccess.objects.filter(student=student).count()
+    counted = prepared(
+        "record-accesses-count",
+        lambda values: (
+            RecordAccess.objects.filter(student_id=values["student"])
+            .values("student_id")
+            .annotate(count=Count("pk"))
+            .values_list("count", flat=True)
+            .order_by()
+        ),
+        {"student": student.pk},
+    )
+    return entries, counted[0] if counted else 0

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
 from accounts.models import User
-from parents.selectors import children_for_parent
+from parents.selectors import children_of_parent
 
 
 def parents_enabled(request: HttpRequest) -> bool:
@@ -50,11 +50,11 @@ def parent_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 def parent_children(request: HttpRequest) -> list:
     """The children the logged-in parent may see (`children_for_parent`), read once per
-    request."""
+    request (`children_of_parent`: its SQL compiled once per process)."""
     children = getattr(request, "_parent_children", None)
     if children is None:
-        children = request._parent_children = list(  # type: ignore[attr-defined]
-            children_for_parent(request.user, request.institution)
+        children = request._parent_children = children_of_parent(  # type: ignore[attr-defined]
+            request.user, request.institution
         )
     return children
 

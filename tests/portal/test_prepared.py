@@ -3,6 +3,7 @@ call's values. The rows are those of the queryset built with those values, whate
 nothing but the SQL is kept, so no value (an id, a date, a time) is frozen into it."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -94,3 +95,35 @@ def test_a_time_is_never_frozen_into_the_sql(bob):
 def test_only_ints_dates_and_times_vary(db):
     with pytest.raises(TypeError):
         prepared("test-bool", lambda v: Term.objects.filter(code=v["flag"]), {"flag": True})
+
+
+def test_each_columns_value_reads_as_the_queryset_reads_it_on_every_call(bob, charlie):
+    """The columns' converters are worked out once, when the SQL is compiled: decimals, dates,
+    times, aware datetimes and booleans still read as the plain queryset reads them, call
+    after call."""
+    term = make_term("AUT-2026", current=True)
+    section = make_section(
+        term, make_course("420-201-RE", credits="2.5"), meetings=[(2, "08:30", "10:15", "B-1")]
+    )
+    students = list(Student.objects.order_by("pk"))
+    for n, student in enumerate(students):
+        enrol(student, section, final_grade=f"7{n}.5")
+    columns = (
+        "final_grade",
+        "section__course__credits",
+        "section__term__starts_on",
+        "section__meetings__start",
+        "student__user__date_joined",
+        "student__user__is_active",
+    )
+
+    def build(v):
+        return Enrolment.objects.filter(student_id=v["student"]).values_list(*columns)
+
+    for student in students * 2:
+        rows = prepared("test-converters", build, {"student": student.pk})
+        assert rows == list(build({"student": student.pk}))
+        grade, credits, starts_on, start, joined, active = rows[0]
+        assert isinstance(grade, Decimal) and credits == Decimal("2.5")
+        assert isinstance(starts_on, datetime.date) and start == datetime.time(8, 30)
+        assert timezone.is_aware(joined) and active is True
