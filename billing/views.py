@@ -110,6 +110,7 @@ def statement(request: HttpRequest, student: Student) -> HttpResponse:
                 student=student, status=Payment.Status.SUCCEEDED
             ).select_related("receipt")[:10],
         },
+        using="jinja2",
     )
 
 

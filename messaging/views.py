@@ -53,7 +53,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     counts = selectors.inbox_counts(request.user)
     page = _page(request, selectors.inbox_for(request.user, q=q), None if q else counts["total"])
-    return render(request, "messaging/inbox.html", {"page": page, "q": q, "counts": counts})
+    return render(
+        request,
+        "messaging/inbox.html",
+        {"page": page, "q": q, "counts": counts},
+        using="jinja2",
+    )
 
 
 @require_GET

@@ -191,6 +191,24 @@ def test_nothing_to_pay(bob_client):
     assert balance_shown(bob_client) == "0,00"
 
 
+def test_my_payments_link_their_receipts_and_a_payment_without_one_is_listed_plainly(
+    bob_client, bob, tuition, activities
+):
+    # The statement is a Jinja2 page: a payment with no receipt (payment.receipt raises
+    # DoesNotExist, which Django's templates silenced) is listed without a link, not a 500.
+    kept = counter_payment(bob, tuition)
+    bare = counter_payment(bob, activities)
+    bare.receipt.delete()
+    response = bob_client.get(STATEMENT)
+    assert response.status_code == 200
+    text = visible(response)
+    assert "Mes paiements" in text
+    assert f"Relevé de transaction {kept.receipt.number}" in text
+    assert f'href="{reverse("billing:receipt", args=[kept.receipt.number])}"' in page(response)
+    assert text.count("Relevé de transaction") == 1
+    assert "— 40,00 $ —" in text
+
+
 # --- Détails and voluntary contributions ----------------------------------------------------
 
 

@@ -1,6 +1,8 @@
 """MIO through HTTP: Bob (student) writes to his teacher Isabelle; Charlie, another student,
 "should have no access to Bob's stuff"."""
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,12 @@ from tests.students.factories_courses import enrol, make_course, make_section, m
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def inbox_subjects(page: str) -> list[str]:
+    """The subjects of the inbox's rows, in order, as the page shows them."""
+    rows = re.findall(r'<tr [^>]*data-testid="mio-row">(.*?)</tr>', page, flags=re.S)
+    return [html.unescape(re.search(r"<a [^>]*>(.*?)</a>", row, flags=re.S)[1]) for row in rows]
 
 
 @pytest.fixture
@@ -281,8 +289,9 @@ def test_search(client, bob, teacher, institution):
     student_login(client, bob.identifier)
 
     def subjects(q: str) -> list[str]:
-        response = client.get(reverse("messaging:inbox"), {"q": q})
-        return [r.message.subject for r in response.context["page"].object_list]
+        # The inbox is a Jinja2 page (no template context): the subjects its rows link to.
+        page = client.get(reverse("messaging:inbox"), {"q": q}).content.decode()
+        return inbox_subjects(page)
 
     assert subjects("laboratoire") == ["Laboratoire 3"]
     assert subjects("beaux-ARTS") == ["Sortie"]
@@ -290,6 +299,50 @@ def test_search(client, bob, teacher, institution):
     assert subjects("bergeron") == ["Laboratoire 3"]
     assert subjects("rien") == []
     assert sorted(subjects("")) == ["Laboratoire 3", "Sortie"]
+
+
+def test_pages_and_tabs_of_the_jinja2_inbox_and_the_django_mio_pages(
+    client, bob, teacher, monkeypatch
+):
+    """The nav and the pager are one Jinja2 copy each (jinja2/messaging/_mio_nav.html,
+    _pager.html), shown by the inbox (Jinja2) and the other MIO pages (Django)."""
+    monkeypatch.setattr("messaging.views.PAGE_SIZE", 2)
+    for n in range(3):
+        message_from(teacher, [bob], subject=f"Labo & co {n}")
+        message_from(bob, [teacher], subject=f"Labo & co envoi {n}")
+    student_login(client, bob.identifier)
+
+    def current_tab(page: str) -> list[str]:
+        return re.findall(r'class="nav-link active" aria-current="page" href="([^"]+)"', page)
+
+    inbox = reverse("messaging:inbox")
+    first = client.get(inbox, {"q": "labo & co"}).content.decode()
+    assert inbox_subjects(first) == ["Labo & co 2", "Labo & co 1"]
+    assert re.search(r"Résultats pour «\s*labo &amp; co\s*»", first)  # escaped
+    assert 'value="labo &amp; co"' in first  # the search box keeps the words
+    assert "Page 1 de 2" in first and "Précédents" not in first
+    assert 'href="?q=labo%20%26%20co&amp;page=2">Suivants</a>' in first
+    assert current_tab(first) == [inbox]
+    second = client.get(inbox, {"q": "labo & co", "page": 2}).content.decode()
+    assert inbox_subjects(second) == ["Labo & co 0"]
+    assert 'href="?q=labo%20%26%20co&amp;page=1">Précédents</a>' in second
+    assert "Page 2 de 2" in second and "Suivants" not in second
+
+    sent = reverse("messaging:sent")
+    page = client.get(sent, {"page": 2}).content.decode()
+    assert "Labo &amp; co envoi 0" in page and "Labo &amp; co envoi 2" not in page
+    assert "Page 2 de 2" in page and 'href="?page=1">Précédents</a>' in page
+    assert current_tab(page) == [sent]
+    assert 'role="search"' in page
+    compose = reverse("messaging:compose")
+    page = client.get(compose).content.decode()
+    assert current_tab(page) == [compose] and 'role="search"' not in page
+    message = Message.objects.get(subject="Labo & co 0")
+    page = client.get(reverse("messaging:message", args=[message.pk])).content.decode()
+    assert current_tab(page) == [] and 'role="search"' in page and 'value=""' in page
+    # One message, one page: no pager.
+    Message.objects.exclude(pk=message.pk).delete()
+    assert "pagination" not in client.get(inbox).content.decode()
 
 
 def test_sent_lists_own_messages_only(client, bob, charlie, teacher, section):
