@@ -34,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
         today=timezone.localdate(),
         passing_grade=Decimal(institution.passing_grade),
     )
-    return render(request, "parents/home.html", {"cards": cards})
+    return render(request, "parents/home.html", {"cards": cards}, using="jinja2")
 
 
 @child_page

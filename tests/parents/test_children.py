@@ -351,3 +351,20 @@ def test_the_institutions_passing_grade_decides_the_credits(parent_client, famil
     text = page(parent_client.get(child_url(family.lea)))
     assert "GLC2O" not in part(text, "passed-courses")
     assert "3 crédits accumulés" in cards(page(parent_client.get(HOME)))["Léa Testtest"]
+
+
+def test_a_half_credit_is_written_as_each_language_writes_it(parent_client, family, settings):
+    # The home page is a Jinja2 template: its numbers go through Django's formats, as before.
+    enrol(
+        family.lea,
+        make_section(family.terms[PAST], make_course("GLC2O", "Carrières", credits="0.5")),
+        final_grade=75,
+    )
+    lea = cards(page(parent_client.get(HOME)))["Léa Testtest"]
+    assert "3,5 crédits accumulés" in lea and "3,5 crédits sur 30" in lea
+    assert 'max="30" value="3.5"' in lea  # the bar's numbers are not localized
+    assert "5 heures d'absence" in lea and "1 retard" in lea
+    parent_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    lea = cards(page(parent_client.get(HOME)))["Léa Testtest"]
+    assert "3.5 credits earned" in lea and "3.5 credits out of 30" in lea
+    assert "out of 30 required for the diploma" in lea and "5 hours of absence" in lea
