@@ -351,3 +351,46 @@ def test_the_institutions_passing_grade_decides_the_credits(parent_client, famil
     text = page(parent_client.get(child_url(family.lea)))
     assert "GLC2O" not in part(text, "passed-courses")
     assert "3 crédits accumulés" in cards(page(parent_client.get(HOME)))["Léa Testtest"]
+
+
+def test_a_half_credit_is_written_as_each_language_writes_it(parent_client, family, settings):
+    # The home page is a Jinja2 template: its numbers go through Django's formats, as before.
+    enrol(
+        family.lea,
+        make_section(family.terms[PAST], make_course("GLC2O", "Carrières", credits="0.5")),
+        final_grade=75,
+    )
+    lea = cards(page(parent_client.get(HOME)))["Léa Testtest"]
+    assert "3,5 crédits accumulés" in lea and "3,5 crédits sur 30" in lea
+    assert 'max="30" value="3.5"' in lea  # the bar's numbers are not localized
+    assert "5 heures d'absence" in lea and "1 retard" in lea
+    parent_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    lea = cards(page(parent_client.get(HOME)))["Léa Testtest"]
+    assert "3.5 credits earned" in lea and "3.5 credits out of 30" in lea
+    assert "out of 30 required for the diploma" in lea and "5 hours of absence" in lea
+
+
+def test_child_page_in_english_with_a_half_credit(parent_client, family, settings):
+    # The child's page is a Jinja2 template: times, dates and numbers as each language writes them.
+    enrol(
+        family.lea,
+        make_section(family.terms[PAST], make_course("GLC2O", "Carrières", credits="0.5")),
+        final_grade=75,
+    )
+    text = page(parent_client.get(child_url(family.lea)))
+    passed = dict(
+        re.findall(r'<tr data-course="([^"]+)">(.*?)</tr>', part(text, "passed-courses"), re.S)
+    )
+    assert '<td class="text-end">0,5</td>' in passed["GLC2O"]
+    assert "8 h 30 – 9 h 45" in part(text, "schedule") and "3,5 crédits accumulés" in text
+    assert "atteint 50 %." in text
+    parent_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = page(parent_client.get(child_url(family.lea)))
+    passed = dict(
+        re.findall(r'<tr data-course="([^"]+)">(.*?)</tr>', part(text, "passed-courses"), re.S)
+    )
+    assert '<td class="text-end">0.5</td>' in passed["GLC2O"]
+    schedule = part(text, "schedule")
+    assert "8:30 a.m. – 9:45 a.m." in schedule and "Teacher: Sophie Lavoie" in schedule
+    assert "Term from " in schedule and "3.5 credits earned" in text
+    assert "Absences and late arrivals by course, term " in part(text, "attendance")
