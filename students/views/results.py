@@ -15,7 +15,9 @@ from students.views.common import student_module
 @student_module("marks")
 def marks(request: HttpRequest, student: Student) -> HttpResponse:
     page = results.term_marks(student, term_code=request.GET.get("session"))
-    return render(request, "students/marks.html", {"student": student, "page": page})
+    return render(
+        request, "students/marks.html", {"student": student, "page": page}, using="jinja2"
+    )
 
 
 @require_GET
