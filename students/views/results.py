@@ -33,7 +33,9 @@ def course_marks(request: HttpRequest, student: Student, term: str, course: str)
 @student_module("final_grades")
 def final_grades(request: HttpRequest, student: Student, term: str | None = None) -> HttpResponse:
     card = results.report_card(student, term_code=term)
-    return render(request, "students/final_grades.html", {"student": student, "card": card})
+    return render(
+        request, "students/final_grades.html", {"student": student, "card": card}, using="jinja2"
+    )
 
 
 @require_GET
