@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.template.defaultfilters import capfirst, floatformat
+from django.template.defaultfilters import time as time_format
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -93,5 +94,6 @@ def environment(**options: Any) -> Environment:
         device=device,
         floatformat=floatformat,
         capfirst=capfirst,
+        time=time_format,
     )
     return env

@@ -15,7 +15,9 @@ from students.views.common import student_module
 @student_module("marks")
 def marks(request: HttpRequest, student: Student) -> HttpResponse:
     page = results.term_marks(student, term_code=request.GET.get("session"))
-    return render(request, "students/marks.html", {"student": student, "page": page})
+    return render(
+        request, "students/marks.html", {"student": student, "page": page}, using="jinja2"
+    )
 
 
 @require_GET
@@ -31,7 +33,9 @@ def course_marks(request: HttpRequest, student: Student, term: str, course: str)
 @student_module("final_grades")
 def final_grades(request: HttpRequest, student: Student, term: str | None = None) -> HttpResponse:
     card = results.report_card(student, term_code=term)
-    return render(request, "students/final_grades.html", {"student": student, "card": card})
+    return render(
+        request, "students/final_grades.html", {"student": student, "card": card}, using="jinja2"
+    )
 
 
 @require_GET

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.http import content_disposition_header
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -179,9 +179,12 @@ def schedule_body(term: Term, sections: list[Section]) -> SafeString:
     for section in sections:
         for meeting in section.meetings.all():
             meeting.day_label = _day_label(meeting.day)
-    body = render_to_string(
-        "students/schedule.html#body",
-        {"term": term, "sections": sections, "grid": schedule_grid(sections)},
+    body = mark_safe(  # noqa: S308 (rendered with autoescape on)
+        render_to_string(
+            "students/_schedule_body.html",
+            {"term": term, "sections": sections, "grid": schedule_grid(sections)},
+            using="jinja2",
+        )
     )
     with _bodies_lock:
         _bodies[key] = body
@@ -204,7 +207,7 @@ def schedule(request: HttpRequest, student: Student, term: str | None = None) ->
             current, schedule_meetings_load(sections[current.pk])
         )
         context["retrieval"] = schedule_retrieval_record(student=student, term=current)
-    return render(request, "students/schedule.html", context)
+    return render(request, "students/schedule.html", context, using="jinja2")
 
 
 @require_GET

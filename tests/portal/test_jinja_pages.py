@@ -93,3 +93,13 @@ def test_a_jinja2_partial_inside_a_django_template(rf: RequestFactory):
         html = template.render(Context({"p": {"balance": Decimal("325")}}))
     assert html.startswith("<div><section") and html.endswith("</section></div>")
     assert "Solde à payer de 325,00\xa0$" in html
+
+
+def test_a_time_of_day_as_djangos_time_filter_prints_it():
+    at = datetime.time(8, 30)
+    with translation.override("fr"):
+        assert jinja("{{ t|time }}", t=at) == Template("{{ t|time }}").render(Context({"t": at}))
+        assert jinja("{{ t|time }}", t=at) == "8\xa0h\xa030"
+    with translation.override("en"):
+        assert jinja("{{ t|time }}", t=at) == Template("{{ t|time }}").render(Context({"t": at}))
+        assert jinja("{{ t|time }}", t=at) == "8:30 a.m."

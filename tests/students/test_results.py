@@ -24,7 +24,7 @@ from accounts.models import User
 from portal.models import Institution
 from portal.templatetags.portal_format import format_when
 from students import cote_r
-from students.models import Section, Student
+from students.models import Course, Section, Student
 from tests.accounts.test_login import student_login, without_tokens
 from tests.accounts.test_query_budget import (  # noqa: F401 (query_budget is a fixture)
     TRANSACTION_CONTROL,
@@ -434,6 +434,24 @@ def test_the_printable_report_card(client, bob, report, institution):
     assert "peut servir aux demandes d'admission universitaire" in text
     assert row_of(response, "202-NYA-05").endswith("28,846")
     assert "Cote R de la session AUT-2026 25,835" in text
+
+
+def test_the_page_and_its_printable_version_show_one_report_card(client, bob, report):
+    """One partial (jinja2/students/_report_card.html): the Jinja2 page includes it, the
+    printable version (a Django template) with {% jinja_include %}; values escaped once, numbers
+    localized."""
+    Course.objects.filter(code="202-NYA-05").update(title="Chimie <générale> & d'été")
+    logged_in(client, bob)
+    table = r'<table class="table align-middle report-card table-stack">.*?</table>'
+    shown = client.get(FINAL_GRADES).content.decode()
+    printed = client.get(reverse("students:report_card_print", args=["AUT-2026"]))
+    assert re.search(table, shown, re.S)[0] == re.search(table, printed.content.decode(), re.S)[0]
+    assert "Chimie &lt;générale&gt; &amp; d&#39;été" in shown and "&amp;lt;" not in shown
+    assert row_of(printed, "202-NYA-05").startswith("202-NYA-05 Chimie <générale> & d'été 2,33 85")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert row_of(client.get(FINAL_GRADES), "202-NYA-05").startswith(
+        "202-NYA-05 Chimie <générale> & d'été 2.33 85"
+    )
 
 
 def test_french_and_english_labels(client, bob, report):

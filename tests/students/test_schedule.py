@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from students.models import ScheduleRetrieval, Student, Term
+from students.models import Course, ScheduleRetrieval, Student, Term
 from students.selectors import schedule_current_term
 from tests.accounts.test_first_use import page
 from tests.accounts.test_login import employee_login, student_login
@@ -279,6 +279,24 @@ def test_the_print_page_has_the_grid_and_no_navigation(bob_client, bob_courses):
     assert "Horaire de la session AUT-2026" in text and "Gagnon" in text and "2026102" in text
     assert "201-NYA-05" in text and "C-204" in text and "schedule-grid" in text
     assert "<script" not in text and "style=" not in text
+
+
+def test_the_page_and_its_print_layout_show_one_grid_and_course_list(bob_client, bob_courses):
+    """One copy of each partial (jinja2/students/_schedule_*.html): the Jinja2 page's body
+    includes them, the print layout (a Django template) with {% jinja_include %}; values
+    escaped once."""
+    calculus, _programming = bob_courses
+    Course.objects.filter(pk=calculus.course_id).update(title="Calcul <différentiel> & d'été")
+    shown = bob_client.get(schedule_url()).content.decode()
+    printed = bob_client.get(print_url()).content.decode()
+    assert grid_of(shown) == grid_of(printed)
+    courses = r'<table class="[^"]*schedule-courses[^"]*">.*?</table>'
+    assert re.search(courses, shown, re.S)[0] == re.search(courses, printed, re.S)[0]
+    assert "Calcul &lt;différentiel&gt; &amp; d&#39;été" in shown and "&amp;lt;" not in shown
+    # Programming has no teacher: a dash.
+    row = re.search(r"<th[^>]*>420-1A5-TH</th>.*?</tr>", shown, re.S)[0]
+    assert '<td data-label="Enseignant">—</td>' in row
+    assert "Mardi 10 h 00 – 12 h 30 (C-204)" in row
 
 
 # --- ICS export -----------------------------------------------------------------------------
