@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.fastload import FastLoad
 from portal.templatetags.portal_format import format_when
 
 
@@ -17,7 +18,7 @@ class PortalUserManager(UserManager):
         return self.get(audience=audience, identifier=identifier)
 
 
-class User(AbstractUser):
+class User(FastLoad, AbstractUser):
     """Every person who logs in. Students, employees and parents log in with an identifier
     of their audience (matricule, employee number, email); staff log in to the admin with
     their username."""
@@ -160,7 +161,7 @@ class FirstUseFlow(models.Model):
         return self.completed_at is None and self.expires_at > timezone.now()
 
 
-class UserSession(AbstractBaseSession):
+class UserSession(FastLoad, AbstractBaseSession):
     """A server-side session that knows whose it is, so that a person can see their sessions
     and end the others, and a password reset or a disabled account can end them all."""
 

@@ -12,7 +12,7 @@ translations and the formats:
   (portal/management/commands/makemessages.py reads these templates with Jinja's extractor);
 - `url()`, `static()`, the filters `when`, `money` and `device` (portal_format), `number` (a
   localized number, what Django prints for a number in a template), and Django's own
-  `floatformat` and `capfirst`;
+  `floatformat`, `capfirst` and `time`;
 - `csrf_input`, `request` and every context processor's values, as in Django's templates.
 
 What differs from Django's language and matters when writing one: a method is called with

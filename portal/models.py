@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.fastload import FastLoad
 from portal.modules import ALL_MODULE_SLUGS, MODULE_CHOICES
 from portal.templatetags.portal_format import format_when
 from portal.versions import versioned, versioned_manager
@@ -341,7 +342,7 @@ class Institution(models.Model):
 
 
 @versioned("calendar")
-class School(models.Model):
+class School(FastLoad, models.Model):
     """A school or campus of the institution (CEPEO's schools, the conservatoire's sites).
     Its name is in the kept calendar and news of the home page: a write bumps "calendar"."""
 

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.collation import by_name
+from portal.fastload import FastLoad
 from portal.models import School
 from portal.templatetags.portal_format import format_when
 
 
-class Program(models.Model):
+class Program(FastLoad, models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("nom"), max_length=200)
 
@@ -27,7 +28,7 @@ class Program(models.Model):
         return f"{self.code} {self.name}" if self.name and self.name != self.code else self.code
 
 
-class Person(models.Model):
+class Person(FastLoad, models.Model):
     last_name = models.CharField(_("nom de famille"), max_length=100)
     first_name = models.CharField(_("prénom"), max_length=100)
     email = models.EmailField(_("courriel"), blank=True)
@@ -141,7 +142,7 @@ class Employee(Person):
 # --- Courses, terms, sections, results (the student services modules) ------------------------
 
 
-class Term(models.Model):
+class Term(FastLoad, models.Model):
     """A session: AUT-2026 (autumn), HIV-2027 (winter), ETE-2027 (summer)."""
 
     code = models.CharField(_("code"), max_length=10, unique=True)
@@ -161,7 +162,7 @@ class Term(models.Model):
         return self.starts_on <= day <= self.ends_on
 
 
-class Course(models.Model):
+class Course(FastLoad, models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     title = models.CharField(_("titre"), max_length=200)
     credits = models.DecimalField(_("unités (pondération)"), max_digits=4, decimal_places=2)
@@ -189,7 +190,7 @@ class Course(models.Model):
         return f"{self.code} {self.title}"
 
 
-class Section(models.Model):
+class Section(FastLoad, models.Model):
     """A course's group in a term, with its teacher and the group's Cote R statistics."""
 
     term = models.ForeignKey(
@@ -241,7 +242,7 @@ class Section(models.Model):
         return f"{self.term} {self.course.code} gr. {self.group}"
 
 
-class Meeting(models.Model):
+class Meeting(FastLoad, models.Model):
     class Day(models.IntegerChoices):
         MONDAY = 1, _("Lundi")
         TUESDAY = 2, _("Mardi")
@@ -268,7 +269,7 @@ class Meeting(models.Model):
         return f"{self.get_day_display()} {self.start:%H:%M}-{self.end:%H:%M} {self.room}"
 
 
-class Enrolment(models.Model):
+class Enrolment(FastLoad, models.Model):
     """A student in a section, with the final grade and attendance once known."""
 
     student = models.ForeignKey(
@@ -294,7 +295,7 @@ class Enrolment(models.Model):
         return f"{self.student} — {self.section}"
 
 
-class Evaluation(models.Model):
+class Evaluation(FastLoad, models.Model):
     section = models.ForeignKey(
         Section,
         on_delete=models.CASCADE,
@@ -326,7 +327,7 @@ class Evaluation(models.Model):
         return f"{self.section} — {self.title}"
 
 
-class Mark(models.Model):
+class Mark(FastLoad, models.Model):
     evaluation = models.ForeignKey(
         Evaluation, on_delete=models.CASCADE, related_name="marks", verbose_name=_("évaluation")
     )

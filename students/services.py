@@ -4,12 +4,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from portal.http import client_ip
 from portal.models import AuditEvent
+from portal.prepared import prepared
 from portal.services import audit_record
 from students.models import Employee, Program, RecordAccess, ScheduleRetrieval, Student, Term
 
@@ -126,10 +127,22 @@ def student_contact_update(*, request: Any, student: Student, changes: dict[str,
 
 def schedule_retrieval_record(*, student: Student, term: Term) -> ScheduleRetrieval:
     """The first retrieval of a term's schedule (seed 001: mandatory; it confirms presence).
-    The unique (student, term) constraint makes two first visits at once record one row:
-    get_or_create falls back to reading the winner's row."""
-    retrieval, _created = ScheduleRetrieval.objects.get_or_create(student=student, term=term)
-    return retrieval
+    The unique (student, term) constraint makes two first visits at once record one row: the
+    second's insert fails and it reads the winner's row."""
+    found = prepared(
+        "schedule-retrieval",
+        lambda values: ScheduleRetrieval.objects.filter(
+            student_id=values["student"], term_id=values["term"]
+        )[:1],
+        {"student": student.pk, "term": term.pk},
+    )
+    if found:  # every visit after the first: one read, its SQL compiled once per process
+        return found[0]
+    try:
+        with transaction.atomic():
+            return ScheduleRetrieval.objects.create(student=student, term=term)
+    except IntegrityError:  # another first visit at the same moment recorded it
+        return ScheduleRetrieval.objects.get(student=student, term=term)
 
 
 def staff_role(user: Any) -> str:

@@ -204,7 +204,8 @@ def schedule(request: HttpRequest, student: Student, term: str | None = None) ->
     context = {"student": student, "terms": terms, "term": current}
     if current is not None:
         context["schedule_body"] = schedule_body(
-            current, schedule_meetings_load(sections[current.pk])
+            current,
+            schedule_meetings_load(sections[current.pk], student_id=student.pk, term_id=current.pk),
         )
         context["retrieval"] = schedule_retrieval_record(student=student, term=current)
     return render(request, "students/schedule.html", context, using="jinja2")

@@ -370,6 +370,20 @@ def test_the_first_retrieval_is_recorded_once_and_shown(bob_client, bob, bob_cou
     assert ScheduleRetrieval.objects.get().retrieved_at == retrieval.retrieved_at
 
 
+def test_a_first_retrieval_recorded_by_another_visit_meanwhile_is_kept(
+    bob, bob_courses, autumn, monkeypatch
+):
+    """Two first visits at once: the second finds no row, the first inserts it, the second's
+    insert then breaks the unique constraint and it reads the first's row."""
+    from students import services
+
+    earlier = ScheduleRetrieval.objects.create(student=record(bob), term=autumn)
+    monkeypatch.setattr(services, "prepared", lambda *args, **kwargs: [])  # read before it
+    kept = services.schedule_retrieval_record(student=record(bob), term=autumn)
+    assert kept.pk == earlier.pk and kept.retrieved_at == earlier.retrieved_at
+    assert ScheduleRetrieval.objects.filter(student=record(bob)).count() == 1
+
+
 @pytest.mark.parametrize("first", ["print", "ics"])
 def test_printing_or_downloading_counts_as_retrieval(client, charlie, bob_courses, first):
     student_login(client, "2026103")
