@@ -52,7 +52,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """Boîte de réception: newest first, unread ones marked, searchable with ?q=."""
     q = request.GET.get("q", "").strip()
     counts = selectors.inbox_counts(request.user)
-    page = _page(request, selectors.inbox_for(request.user, q=q), None if q else counts["total"])
+    if q:
+        page = _page(request, selectors.inbox_for(request.user, q=q))
+    else:
+        page = _page(request, selectors.InboxRows(request.user, counts["total"]), counts["total"])
     return render(
         request,
         "messaging/inbox.html",
