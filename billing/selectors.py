@@ -101,6 +101,19 @@ class StatementInvoice:
     is_overdue: bool
 
 
+def statement_payments(student: Student) -> list[Payment]:
+    """The statement's latest payments (ten, succeeded) with their receipts, in SQL compiled
+    once per process (portal/prepared.py)."""
+    return prepared(
+        "statement-payments",
+        lambda values: (
+            Payment.objects.filter(student_id=values["student"], status=Payment.Status.SUCCEEDED)
+            .select_related("receipt")[:10]
+        ),
+        {"student": student.pk},
+    )
+
+
 def statement_invoices(student: Student) -> list[StatementInvoice]:
     """The statement's rows, as `invoices_open` gives them (open, a balance left, by due date
     then number), in two plain queries: the open invoices' lines, summed here exactly, and

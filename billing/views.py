@@ -106,9 +106,7 @@ def statement(request: HttpRequest, student: Student) -> HttpResponse:
             "invoices": invoices,
             "total": sum((invoice.balance for invoice in invoices), services.ZERO),
             "now": timezone.localtime(),
-            "payments": Payment.objects.filter(
-                student=student, status=Payment.Status.SUCCEEDED
-            ).select_related("receipt")[:10],
+            "payments": selectors.statement_payments(student),
         },
         using="jinja2",
     )
