@@ -4,7 +4,7 @@ it (an account disabled or a password changed elsewhere ends the session at the 
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.signals import request_started
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -56,5 +56,11 @@ def test_the_user_read_with_the_session_serves_only_its_id_and_once(bob):
 
 def test_a_new_request_forgets_the_previous_requests_user(bob):
     _session_user.set((bob.pk, bob))
-    request_started.send(sender=None)
+    # Django also closes old database connections when a request starts: kept out here, the
+    # test's transaction holds the connection.
+    request_started.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None)
+    finally:
+        request_started.connect(close_old_connections)
     assert take_session_user(bob.pk) is None
