@@ -1,7 +1,5 @@
 """The parent's home (a card per child) and a child's page: schedule, attendance, credits."""
 
-import threading
-from collections import OrderedDict
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_GET
 from parents.selectors import majority_cutoff
 from parents.summaries import ChildDetail, child_detail, children_cards
 from parents.views.common import child_page, parent_children, parent_page
+from portal.memo import RenderedMemo
 from students.models import Course, Student
 from students.selectors import record_accesses
 
@@ -81,9 +80,7 @@ def record_accesses_section(accesses: list, access_count: int) -> SafeString:
 # current data would render, and a new meeting, room, teacher, absence, final grade or course
 # title gives a new key on the very next request. Nothing to invalidate: each server keeps its
 # own, the oldest dropped (as /horaire/'s body, students.views.schedule).
-BODY_CACHE_SIZE = 512
-_bodies: OrderedDict[tuple, SafeString] = OrderedDict()
-_bodies_lock = threading.Lock()
+_bodies = RenderedMemo(512)
 
 
 def _course(course: Course) -> tuple:
@@ -127,21 +124,14 @@ def _body_key(detail: ChildDetail) -> tuple:
 def child_detail_body(detail: ChildDetail) -> SafeString:
     """The schedule, attendance and credits sections, from the memo when the same values
     were rendered."""
-    key = _body_key(detail)
-    with _bodies_lock:
-        body = _bodies.get(key)
-        if body is not None:
-            _bodies.move_to_end(key)
-            return body
-    body = mark_safe(  # noqa: S308 (a Jinja2 template, rendered with autoescape on)
-        render_to_string(
-            "parents/_child_detail_body.html",
-            {"detail": detail, "term": detail.term},
-            using="jinja2",
+
+    def render() -> SafeString:
+        return mark_safe(  # noqa: S308 (a Jinja2 template, rendered with autoescape on)
+            render_to_string(
+                "parents/_child_detail_body.html",
+                {"detail": detail, "term": detail.term},
+                using="jinja2",
+            )
         )
-    )
-    with _bodies_lock:
-        _bodies[key] = body
-        while len(_bodies) > BODY_CACHE_SIZE:
-            _bodies.popitem(last=False)
-    return body
+
+    return _bodies.get(_body_key(detail), render)

@@ -5,9 +5,7 @@ term's schedule, in any of the three forms, is recorded for the registrar.
 """
 
 import datetime
-import threading
 import zoneinfo
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -25,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal.memo import RenderedMemo
 from students.models import Meeting, Section, Student, Term
 from students.selectors import (
     schedule_current_term,
@@ -142,9 +141,7 @@ def _schedule_context(student: Student, term: Term) -> dict:
 # key holds every value the body prints (and the language), so a body found here is the one
 # the current data would render, and a new meeting, room, teacher or course gives a new key on
 # the very next request. Nothing to invalidate: each server keeps its own, the oldest dropped.
-BODY_CACHE_SIZE = 512
-_bodies: OrderedDict[tuple, SafeString] = OrderedDict()
-_bodies_lock = threading.Lock()
+_bodies = RenderedMemo(512)
 
 
 def _body_key(term: Term, sections: list[Section]) -> tuple:
@@ -170,27 +167,20 @@ def _body_key(term: Term, sections: list[Section]) -> tuple:
 
 def schedule_body(term: Term, sections: list[Section]) -> SafeString:
     """The page's body for these sections, from the memo when the same values were rendered."""
-    key = _body_key(term, sections)
-    with _bodies_lock:
-        body = _bodies.get(key)
-        if body is not None:
-            _bodies.move_to_end(key)
-            return body
-    for section in sections:
-        for meeting in section.meetings.all():
-            meeting.day_label = _day_label(meeting.day)
-    body = mark_safe(  # noqa: S308 (rendered with autoescape on)
-        render_to_string(
-            "students/_schedule_body.html",
-            {"term": term, "sections": sections, "grid": schedule_grid(sections)},
-            using="jinja2",
+
+    def render() -> SafeString:
+        for section in sections:
+            for meeting in section.meetings.all():
+                meeting.day_label = _day_label(meeting.day)
+        return mark_safe(  # noqa: S308 (rendered with autoescape on)
+            render_to_string(
+                "students/_schedule_body.html",
+                {"term": term, "sections": sections, "grid": schedule_grid(sections)},
+                using="jinja2",
+            )
         )
-    )
-    with _bodies_lock:
-        _bodies[key] = body
-        while len(_bodies) > BODY_CACHE_SIZE:
-            _bodies.popitem(last=False)
-    return body
+
+    return _bodies.get(_body_key(term, sections), render)
 
 
 @require_GET
